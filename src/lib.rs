@@ -1,0 +1,1 @@
+//! govwatch: oversight platform for a city government's websites and official social-media accounts.
