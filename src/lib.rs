@@ -1,1 +1,32 @@
-//! govwatch: oversight platform for a city government's websites and official social-media accounts.
+//! govwatch: oversight platform for a city government's websites and official social-media
+//! accounts (政务网站与政务新媒体监管平台).
+//!
+//! # Brief overview
+//! - [`config::Settings`]: defaults → `govwatch.toml` → `GOVWATCH_*` → flags.
+//! - [`db`]: SQLite (embedded default) or PostgreSQL through sea-orm; migrations in the
+//!   `migrations` crate.
+//! - [`registry`]: departments and accounts, and the account lifecycle state machine.
+//! - [`ledger`]: the tamper-evident, hash-chained record of every change, with signed
+//!   RFC 9162 Merkle checkpoints and inclusion/consistency proofs.
+//! - [`auth`]: users, roles (office, auditor, owner), sessions and API tokens.
+//! - [`web`]: the axum server: JSON API, pages, health, metrics.
+//! - [`startup::Application`]: builds the server on any address (port 0 in tests).
+//! - [`cli`]: the `govwatch` command line.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod ledger;
+pub mod registry;
+pub mod startup;
+pub mod telemetry;
+pub mod time;
+pub mod web;
+
+/// Installs the process-wide rustls crypto provider. Two providers are linked (sqlx uses
+/// ring, reqwest aws-lc-rs), so rustls cannot pick one by itself; call this first in `main`
+/// and in test helpers. Calling it twice is harmless.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}

@@ -1,0 +1,13 @@
+//! Entities, one file per table. Migrations are the source of truth for the schema; these
+//! mirror them (the parity test in `tests/it/db.rs` reads and writes each one on both
+//! backends).
+
+pub mod account;
+pub mod api_token;
+pub mod department;
+pub mod ledger_checkpoint;
+pub mod ledger_entry;
+pub mod ledger_head;
+pub mod ledger_payload;
+pub mod session;
+pub mod user;

@@ -1,0 +1,34 @@
+//! The JSON API under `/api/v1`. Every handler goes through the same registry and ledger
+//! functions as the CLI and the pages; the OpenAPI document is generated from these
+//! handlers' annotations (`/api/v1/openapi.json`).
+
+pub mod accounts;
+pub mod ledger;
+pub mod me;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use super::AppState;
+
+/// The API routes (mounted under `/api/v1`).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me::me))
+        .route("/tokens", post(me::create_token))
+        .route(
+            "/departments",
+            get(accounts::list_departments).post(accounts::create_department),
+        )
+        .route("/accounts", get(accounts::list).post(accounts::register))
+        .route("/accounts/{id}", get(accounts::get_one))
+        .route("/accounts/{id}/history", get(accounts::history))
+        .route("/accounts/{id}/{action}", post(accounts::act))
+        .route("/ledger/verify", get(ledger::verify))
+        .route(
+            "/ledger/checkpoints",
+            get(ledger::list_checkpoints).post(ledger::create_checkpoint),
+        )
+        .route("/ledger/proof/{seq}", get(ledger::proof))
+        .route("/openapi.json", get(super::openapi::document))
+}
