@@ -8,6 +8,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_registry;
 mod m20261127_000002_create_ledger;
+mod m20261127_000003_create_crawl_data;
+mod m20261127_000004_create_findings;
 
 /// The ordered list of migrations; `govwatch migrate` and start-up run it.
 pub struct Migrator;
@@ -18,6 +20,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_create_registry::Migration),
             Box::new(m20261127_000002_create_ledger::Migration),
+            Box::new(m20261127_000003_create_crawl_data::Migration),
+            Box::new(m20261127_000004_create_findings::Migration),
         ]
     }
 }

@@ -4,10 +4,18 @@
 
 pub mod account;
 pub mod api_token;
+pub mod crawl;
 pub mod department;
+pub mod finding;
 pub mod ledger_checkpoint;
 pub mod ledger_entry;
 pub mod ledger_head;
 pub mod ledger_payload;
+pub mod link_check;
+pub mod post;
+pub mod probe;
+pub mod rule_override;
 pub mod session;
+pub mod site_column;
+pub mod snapshot;
 pub mod user;
