@@ -17,6 +17,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod findings;
 pub mod ledger;
 pub mod registry;
 pub mod startup;
