@@ -65,7 +65,10 @@ fn marks_navigation(el: &scraper::node::Element) -> bool {
         v.split(|c: char| !c.is_ascii_alphanumeric())
             .map(str::to_ascii_lowercase)
             .any(|t| {
-                t.contains("nav") || t.contains("menu") || t.contains("column") || t.starts_with("lm")
+                t.contains("nav")
+                    || t.contains("menu")
+                    || t.contains("column")
+                    || t.starts_with("lm")
             })
     })
 }
@@ -237,11 +240,26 @@ mod tests {
     #[test]
     fn all_five_date_formats() {
         let today = day(2025, 6, 1);
-        assert_eq!(parse_list_date("通知 2025-05-16", today), Some(day(2025, 5, 16)));
-        assert_eq!(parse_list_date("通知2025/5/16", today), Some(day(2025, 5, 16)));
-        assert_eq!(parse_list_date("(2025.05.16)", today), Some(day(2025, 5, 16)));
-        assert_eq!(parse_list_date("发布：2025年5月16日", today), Some(day(2025, 5, 16)));
-        assert_eq!(parse_list_date("公告[05-16]", today), Some(day(2025, 5, 16)));
+        assert_eq!(
+            parse_list_date("通知 2025-05-16", today),
+            Some(day(2025, 5, 16))
+        );
+        assert_eq!(
+            parse_list_date("通知2025/5/16", today),
+            Some(day(2025, 5, 16))
+        );
+        assert_eq!(
+            parse_list_date("(2025.05.16)", today),
+            Some(day(2025, 5, 16))
+        );
+        assert_eq!(
+            parse_list_date("发布：2025年5月16日", today),
+            Some(day(2025, 5, 16))
+        );
+        assert_eq!(
+            parse_list_date("公告[05-16]", today),
+            Some(day(2025, 5, 16))
+        );
         assert_eq!(parse_list_date("公告 05-16", today), Some(day(2025, 5, 16)));
     }
 

@@ -11,9 +11,7 @@ use url::Url;
 use crate::config::CrawlConfig;
 use crate::feeds::{FeedSummary, parse_feed};
 use crate::fetch::{BodyLimit, FetchError, FetchRequest, Fetcher, Method, ProbeResult, Progress};
-use crate::observation::{
-    CrawlStats, Failure, FailureKind, FailureScope, Observation, Source,
-};
+use crate::observation::{CrawlStats, Failure, FailureKind, FailureScope, Observation, Source};
 use crate::platforms::{Platform, feed_url};
 use crate::site::crawl_site;
 use crate::site::tasks::{Counters, Shared};
@@ -51,7 +49,8 @@ fn today_in_china() -> chrono::NaiveDate {
 impl Crawler {
     /// Builds the HTTP client and empty politeness/robots state.
     pub fn new(config: CrawlConfig) -> Result<Self, CrawlError> {
-        let fetcher = Fetcher::new(Arc::new(config)).map_err(|e| CrawlError::Client(e.to_string()))?;
+        let fetcher =
+            Fetcher::new(Arc::new(config)).map_err(|e| CrawlError::Client(e.to_string()))?;
         Ok(Self {
             fetcher: Arc::new(fetcher),
         })
@@ -147,7 +146,11 @@ async fn emit_source_failure(
             message,
         }))
         .await;
-    if ok { Ok(()) } else { Err(CrawlError::ChannelClosed) }
+    if ok {
+        Ok(())
+    } else {
+        Err(CrawlError::ChannelClosed)
+    }
 }
 
 /// Fetches and judges a feed account.
@@ -162,8 +165,13 @@ async fn crawl_feed(shared: &Shared, source: &Source) -> Result<(), CrawlError> 
     ) {
         Ok(u) => u,
         Err(e) => {
-            return emit_source_failure(shared, source.url.clone(), FailureKind::Config, e.to_string())
-                .await;
+            return emit_source_failure(
+                shared,
+                source.url.clone(),
+                FailureKind::Config,
+                e.to_string(),
+            )
+            .await;
         }
     };
     // Our own RSSHub instance is infrastructure, not a site we crawl: its robots.txt (often
@@ -171,7 +179,10 @@ async fn crawl_feed(shared: &Shared, source: &Source) -> Result<(), CrawlError> 
     let via_rsshub = cfg.rsshub_base.as_ref().is_some_and(|b| {
         b.host_str() == url.host_str() && b.port_or_known_default() == url.port_or_known_default()
     });
-    let validators = source.validators.get(url.as_str()).filter(|v| !v.is_empty());
+    let validators = source
+        .validators
+        .get(url.as_str())
+        .filter(|v| !v.is_empty());
     let req = FetchRequest {
         url: &url,
         method: Method::Get,

@@ -75,7 +75,8 @@ fn decode_with(
         .map(|e| e.output_encoding());
     match declared_encoding {
         Some(encoding) => {
-            if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+            if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes)
+            {
                 return Decoded {
                     text: text.into_owned(),
                     encoding_name: encoding.name(),
@@ -163,7 +164,9 @@ fn prescan_xml_decl(head: &[u8]) -> Option<String> {
 
 /// The last label of a host name (`www.example.gov.cn` → `cn`), used as the detection hint.
 pub fn tld_of(host: &str) -> Option<&str> {
-    host.rsplit('.').next().filter(|t| t.bytes().all(|b| b.is_ascii_alphabetic()))
+    host.rsplit('.')
+        .next()
+        .filter(|t| t.bytes().all(|b| b.is_ascii_alphabetic()))
 }
 
 #[cfg(test)]

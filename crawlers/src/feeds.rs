@@ -78,7 +78,9 @@ pub enum FeedError {
     #[error("订阅源格式错误 / malformed feed: {0}")]
     Malformed(String),
     /// No posts although the account had some before.
-    #[error("订阅源为空，但此前有 {previous} 条内容 / feed is empty but had {previous} posts before")]
+    #[error(
+        "订阅源为空，但此前有 {previous} 条内容 / feed is empty but had {previous} posts before"
+    )]
     EmptyFeed {
         /// Posts seen on the previous crawl.
         previous: u64,
@@ -116,7 +118,9 @@ impl ParsedFeed {
 fn looks_like_html(body: &[u8]) -> bool {
     let start = trim_start(body);
     let head: Vec<u8> = start[..start.len().min(64)].to_ascii_lowercase();
-    head.starts_with(b"<!doctype html") || head.starts_with(b"<html") || head.starts_with(b"<head")
+    head.starts_with(b"<!doctype html")
+        || head.starts_with(b"<html")
+        || head.starts_with(b"<head")
         || head.starts_with(b"<body")
 }
 
@@ -140,7 +144,11 @@ fn error_detail(body: &[u8]) -> String {
         v.get("error")
             .and_then(|e| e.get("message").or(Some(e)))
             .or_else(|| v.get("message"))
-            .map(|m| m.as_str().map(str::to_string).unwrap_or_else(|| m.to_string()))
+            .map(|m| {
+                m.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| m.to_string())
+            })
             .unwrap_or_default()
     } else {
         text.lines().next().unwrap_or("").to_string()
@@ -181,7 +189,9 @@ pub fn parse_feed(
                 detail
             }));
         }
-        Err(e) if trimmed.is_empty() => return Err(FeedError::Malformed(format!("empty body ({e})"))),
+        Err(e) if trimmed.is_empty() => {
+            return Err(FeedError::Malformed(format!("empty body ({e})")));
+        }
         Err(e) => return Err(FeedError::Malformed(e.to_string())),
     };
     let posts: Vec<FeedPost> = feed
@@ -232,17 +242,25 @@ mod tests {
     #[test]
     fn rsshub_error_pages_are_not_feeds() {
         let html = b"<!DOCTYPE html><html><head><title>Error: weibo 403</title></head></html>";
-        assert!(matches!(parse_feed(&url(), 200, html, 0), Err(FeedError::NotAFeed(d)) if d.contains("weibo 403")));
+        assert!(
+            matches!(parse_feed(&url(), 200, html, 0), Err(FeedError::NotAFeed(d)) if d.contains("weibo 403"))
+        );
         let err = parse_feed(&url(), 503, html, 0).expect_err("503");
         assert_eq!(err.failure_kind(), FailureKind::Http { status: 503 });
         let json = br#"{"error":{"message":"Route not found"}}"#;
-        assert!(matches!(parse_feed(&url(), 200, json, 0), Err(FeedError::NotAFeed(d)) if d.contains("Route not found")));
-        assert!(matches!(parse_feed(&url(), 200, b"<rss><channel><item>", 0), Err(FeedError::Malformed(_))));
+        assert!(
+            matches!(parse_feed(&url(), 200, json, 0), Err(FeedError::NotAFeed(d)) if d.contains("Route not found"))
+        );
+        assert!(matches!(
+            parse_feed(&url(), 200, b"<rss><channel><item>", 0),
+            Err(FeedError::Malformed(_))
+        ));
     }
 
     #[test]
     fn empty_feed_depends_on_history() {
-        let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>"#;
+        let rss =
+            br#"<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>"#;
         assert_eq!(parse_feed(&url(), 200, rss, 0).expect("ok").posts.len(), 0);
         assert_eq!(
             parse_feed(&url(), 200, rss, 3),

@@ -67,10 +67,42 @@ const HIDDEN: &[&str] = &["script", "style", "noscript", "template", "head", "se
 
 /// Elements that start a new line of visible text.
 const BLOCKS: &[&str] = &[
-    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-    "table", "ul", "ol", "dl", "dt", "dd", "header", "footer", "nav", "aside", "form",
-    "blockquote", "pre", "hr", "main", "figure", "figcaption", "address", "caption", "tbody",
-    "thead", "center", "title",
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "form",
+    "blockquote",
+    "pre",
+    "hr",
+    "main",
+    "figure",
+    "figcaption",
+    "address",
+    "caption",
+    "tbody",
+    "thead",
+    "center",
+    "title",
 ];
 
 /// The extension of a URL's last path segment, lower-cased.
@@ -102,8 +134,8 @@ const MAX_NESTING: usize = 2048;
 
 /// Elements that never nest in practice (void, or closed implicitly by the next sibling).
 const NON_NESTING: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-    "track", "wbr", "p", "li", "td", "th", "tr", "option", "dt", "dd", "param",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr", "p", "li", "td", "th", "tr", "option", "dt", "dd", "param",
 ];
 
 /// The longest prefix of `text` whose estimated element nesting stays under `max_depth`.
@@ -142,7 +174,10 @@ fn safe_prefix(text: &str, max_depth: usize) -> &str {
         if !self_closing {
             depth += 1;
             if depth > max_depth {
-                tracing::warn!(offset = start, "HTML nesting too deep; parsing only the prefix");
+                tracing::warn!(
+                    offset = start,
+                    "HTML nesting too deep; parsing only the prefix"
+                );
                 return &text[..start];
             }
         }
@@ -357,8 +392,7 @@ pub fn visible_text(fragment: &str) -> String {
 /// Appends `s` to `out`, collapsing whitespace runs to one space.
 fn push_collapsed(out: &mut String, s: &str) {
     for (i, word) in s.split_whitespace().enumerate() {
-        if (i > 0 || s.starts_with(char::is_whitespace)) && !out.is_empty() && !out.ends_with(' ')
-        {
+        if (i > 0 || s.starts_with(char::is_whitespace)) && !out.is_empty() && !out.ends_with(' ') {
             out.push(' ');
         }
         out.push_str(word);
@@ -459,7 +493,10 @@ mod tests {
         let started = std::time::Instant::now();
         let p = HtmlDocument::parse(&page, &url("http://x.gov.cn/")).extract();
         assert!(p.text.starts_with("前言"));
-        assert!(!p.text.contains('深'), "content past the nesting cap is not parsed");
+        assert!(
+            !p.text.contains('深'),
+            "content past the nesting cap is not parsed"
+        );
         assert!(started.elapsed().as_secs() < 20, "linear, not quadratic");
         // Ordinary unclosed list items do not count as nesting.
         let list = "<ul>".to_string() + &"<li>项".repeat(20_000) + "</ul>尾";

@@ -174,7 +174,10 @@ mod tests {
         let weibo = feed_url(Platform::Weibo, None, Some("1234"), Some(&base), &t).expect("ok");
         assert_eq!(weibo.as_str(), "http://rsshub.local:1200/weibo/user/1234");
         let xhs = feed_url(Platform::Xiaohongshu, None, Some("abc"), Some(&base), &t).expect("ok");
-        assert_eq!(xhs.as_str(), "http://rsshub.local:1200/xiaohongshu/user/abc/notes");
+        assert_eq!(
+            xhs.as_str(),
+            "http://rsshub.local:1200/xiaohongshu/user/abc/notes"
+        );
         t.insert(Platform::Wechat, "{base}/wechat/ce/{handle}".to_string());
         let wx = feed_url(Platform::Wechat, None, Some("gh 1"), Some(&base), &t).expect("ok");
         assert_eq!(wx.as_str(), "http://rsshub.local:1200/wechat/ce/gh+1");

@@ -27,7 +27,9 @@ pub struct RobotsRules {
 
 enum Policy {
     AllowAll,
-    DisallowAll { reason: String },
+    DisallowAll {
+        reason: String,
+    },
     /// robots.txt could not be fetched at all: the host is down as far as we can tell.
     Unreachable(FetchError),
     Rules(Box<Robot>),
@@ -105,7 +107,9 @@ impl RobotsRules {
                 if robot.allowed(url.as_str()) {
                     Ok(())
                 } else {
-                    Err(denied("robots.txt 禁止抓取 / disallowed by robots.txt".into()))
+                    Err(denied(
+                        "robots.txt 禁止抓取 / disallowed by robots.txt".into(),
+                    ))
                 }
             }
         }
@@ -217,6 +221,10 @@ mod tests {
         assert!(r.check(&u("http://x.gov.cn/private/a.html")).is_err());
         assert_eq!(r.crawl_delay, Some(Duration::from_secs(2)));
         assert_eq!(r.sitemaps, ["http://x/s.xml"]);
-        assert!(RobotsRules::disallow_all("x").check(&u("http://x/")).is_err());
+        assert!(
+            RobotsRules::disallow_all("x")
+                .check(&u("http://x/"))
+                .is_err()
+        );
     }
 }

@@ -16,7 +16,10 @@ use super::{AttachmentKind, ExtractError, ExtractLimits, Sink, extract_into, loc
 pub(crate) type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
 
 /// Opens a zip and checks its entry count.
-pub(crate) fn open<'a>(bytes: &'a [u8], limits: &ExtractLimits) -> Result<Archive<'a>, ExtractError> {
+pub(crate) fn open<'a>(
+    bytes: &'a [u8],
+    limits: &ExtractLimits,
+) -> Result<Archive<'a>, ExtractError> {
     let archive = ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
     if archive.len() > limits.max_zip_entries {
         return Err(ExtractError::ZipBomb(format!(
@@ -67,7 +70,11 @@ pub(crate) fn read_entry(
 }
 
 /// Reads entry `index` without keeping it, only counting (pre-flight for calamine).
-fn count_entry(archive: &mut Archive<'_>, index: usize, sink: &mut Sink) -> Result<(), ExtractError> {
+fn count_entry(
+    archive: &mut Archive<'_>,
+    index: usize,
+    sink: &mut Sink,
+) -> Result<(), ExtractError> {
     let file = archive.by_index(index).map_err(zip_error)?;
     if file.encrypted() {
         return Err(ExtractError::Encrypted);
@@ -90,7 +97,11 @@ fn charge(sink: &mut Sink, n: u64) -> Result<(), ExtractError> {
 
 /// Decompresses every entry once, counting real output, before a library that trusts the
 /// archive (calamine) gets it.
-pub(crate) fn preflight(bytes: &[u8], limits: &ExtractLimits, sink: &mut Sink) -> Result<(), ExtractError> {
+pub(crate) fn preflight(
+    bytes: &[u8],
+    limits: &ExtractLimits,
+    sink: &mut Sink,
+) -> Result<(), ExtractError> {
     let mut archive = open(bytes, limits)?;
     for i in 0..archive.len() {
         count_entry(&mut archive, i, sink)?;

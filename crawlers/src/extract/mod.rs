@@ -107,9 +107,7 @@ impl AttachmentKind {
         Some(match mime.as_str() {
             "application/pdf" => Self::Pdf,
             "application/msword" => Self::Doc,
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
-                Self::Docx
-            }
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => Self::Docx,
             "application/vnd.ms-excel" => Self::Xls,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => Self::Xlsx,
             "application/vnd.oasis.opendocument.spreadsheet" => Self::Ods,
@@ -351,7 +349,16 @@ pub fn extract_bytes(
 ) -> Result<Extracted, ExtractError> {
     let kind = AttachmentKind::detect(file_name, content_type);
     let mut sink = Sink::new(limits);
-    extract_into(kind, file_name, content_type, bytes, limits, 0, "", &mut sink)?;
+    extract_into(
+        kind,
+        file_name,
+        content_type,
+        bytes,
+        limits,
+        0,
+        "",
+        &mut sink,
+    )?;
     Ok(sink.finish(kind))
 }
 
@@ -422,7 +429,9 @@ pub(crate) fn extract_into(
         AttachmentKind::Txt => text::plain(bytes, content_type, prefix, sink),
         AttachmentKind::Html => text::html(bytes, content_type, prefix, sink),
         AttachmentKind::Zip => archive::extract_zip(bytes, limits, depth, prefix, sink),
-        AttachmentKind::Rar | AttachmentKind::SevenZip | AttachmentKind::Presentation
+        AttachmentKind::Rar
+        | AttachmentKind::SevenZip
+        | AttachmentKind::Presentation
         | AttachmentKind::Other => Err(ExtractError::Unsupported(if file_name.is_empty() {
             format!("{kind:?}")
         } else {
@@ -446,7 +455,10 @@ mod tests {
 
     #[test]
     fn detects_kinds() {
-        assert_eq!(AttachmentKind::detect("名单.XLSX", None), AttachmentKind::Xlsx);
+        assert_eq!(
+            AttachmentKind::detect("名单.XLSX", None),
+            AttachmentKind::Xlsx
+        );
         assert_eq!(
             AttachmentKind::detect("download", Some("application/pdf; x=y")),
             AttachmentKind::Pdf

@@ -18,7 +18,11 @@ pub(crate) fn extract(
     prefix: &str,
     sink: &mut Sink,
 ) -> Result<(), ExtractError> {
-    if !bytes.starts_with(b"%PDF-") && !bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+    if !bytes.starts_with(b"%PDF-")
+        && !bytes[..bytes.len().min(1024)]
+            .windows(5)
+            .any(|w| w == b"%PDF-")
+    {
         return Err(ExtractError::Malformed("no %PDF- header".into()));
     }
     let file = temp_file(bytes, ".pdf")?;
@@ -38,7 +42,12 @@ pub(crate) fn extract_path(
         path.as_os_str(),
         OsStr::new("-"),
     ];
-    let out = run("pdftotext", &args, limits.tool_timeout, limits.max_output_bytes)?;
+    let out = run(
+        "pdftotext",
+        &args,
+        limits.tool_timeout,
+        limits.max_output_bytes,
+    )?;
     if !out.success {
         let msg = out.stderr.trim().lines().next().unwrap_or("").to_string();
         // Exit 3 is poppler's "permissions" error; a wrong/missing password is reported on
@@ -47,7 +56,12 @@ pub(crate) fn extract_path(
             return Err(ExtractError::Encrypted);
         }
         let detail = if msg.is_empty() {
-            let loud = [OsStr::new("-enc"), OsStr::new("UTF-8"), path.as_os_str(), OsStr::new("-")];
+            let loud = [
+                OsStr::new("-enc"),
+                OsStr::new("UTF-8"),
+                path.as_os_str(),
+                OsStr::new("-"),
+            ];
             let again = run("pdftotext", &loud, limits.tool_timeout, 4096)?;
             if again.stderr.to_ascii_lowercase().contains("password") {
                 return Err(ExtractError::Encrypted);
@@ -67,7 +81,10 @@ pub(crate) fn extract_path(
         if page.is_empty() {
             continue;
         }
-        if !sink.push(TextSegment::new(located(prefix, &format!("第{}页", i + 1)), page)) {
+        if !sink.push(TextSegment::new(
+            located(prefix, &format!("第{}页", i + 1)),
+            page,
+        )) {
             break;
         }
     }

@@ -37,7 +37,9 @@ pub(crate) fn extract(
             Err(_) => Err(ExtractError::Encrypted),
         },
         AttachmentKind::Xls if is_zip => xlsx(bytes, limits, prefix, sink),
-        AttachmentKind::Et => Err(ExtractError::Unsupported("WPS .et in an unknown container".into())),
+        AttachmentKind::Et => Err(ExtractError::Unsupported(
+            "WPS .et in an unknown container".into(),
+        )),
         _ => Err(ExtractError::Malformed(format!(
             "not a {kind:?} spreadsheet (unrecognised header)"
         ))),
@@ -54,7 +56,12 @@ fn calamine_error(e: impl std::fmt::Display) -> ExtractError {
     }
 }
 
-fn xlsx(bytes: &[u8], limits: &ExtractLimits, prefix: &str, sink: &mut Sink) -> Result<(), ExtractError> {
+fn xlsx(
+    bytes: &[u8],
+    limits: &ExtractLimits,
+    prefix: &str,
+    sink: &mut Sink,
+) -> Result<(), ExtractError> {
     preflight(bytes, limits, sink)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(calamine_error)?;
     for name in book.sheet_names() {
@@ -86,7 +93,12 @@ fn xls(bytes: &[u8], prefix: &str, sink: &mut Sink) -> Result<(), ExtractError> 
     ranges(&mut book, prefix, sink)
 }
 
-fn ods(bytes: &[u8], limits: &ExtractLimits, prefix: &str, sink: &mut Sink) -> Result<(), ExtractError> {
+fn ods(
+    bytes: &[u8],
+    limits: &ExtractLimits,
+    prefix: &str,
+    sink: &mut Sink,
+) -> Result<(), ExtractError> {
     preflight(bytes, limits, sink)?;
     let mut book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(calamine_error)?;
     ranges(&mut book, prefix, sink)
@@ -135,7 +147,10 @@ fn push_cell(
     text: String,
     lossy: bool,
 ) -> bool {
-    let location = located(prefix, &format!("{sheet}!{}{}", column_letters(col), row + 1));
+    let location = located(
+        prefix,
+        &format!("{sheet}!{}{}", column_letters(col), row + 1),
+    );
     sink.push(TextSegment {
         location,
         text,

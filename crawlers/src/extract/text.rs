@@ -48,7 +48,10 @@ pub(crate) fn plain(
 ) -> Result<(), ExtractError> {
     let decoded = decode_text(bytes, content_type, TLD_HINT);
     for (i, line) in decoded.text.lines().enumerate() {
-        if !sink.push(TextSegment::new(located(prefix, &format!("第{}行", i + 1)), line)) {
+        if !sink.push(TextSegment::new(
+            located(prefix, &format!("第{}行", i + 1)),
+            line,
+        )) {
             break;
         }
     }
@@ -70,7 +73,10 @@ pub(crate) fn html(
         sink.push(TextSegment::new(located(prefix, "标题"), title));
     }
     for (i, line) in parsed.text.lines().enumerate() {
-        if !sink.push(TextSegment::new(located(prefix, &format!("正文第{}行", i + 1)), line)) {
+        if !sink.push(TextSegment::new(
+            located(prefix, &format!("正文第{}行", i + 1)),
+            line,
+        )) {
             break;
         }
     }

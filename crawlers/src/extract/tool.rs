@@ -98,7 +98,10 @@ pub(crate) fn run(
 }
 
 /// Writes `bytes` to a temporary file with `suffix` for tools that need a path.
-pub(crate) fn temp_file(bytes: &[u8], suffix: &str) -> Result<tempfile::NamedTempFile, ExtractError> {
+pub(crate) fn temp_file(
+    bytes: &[u8],
+    suffix: &str,
+) -> Result<tempfile::NamedTempFile, ExtractError> {
     let mut f = tempfile::Builder::new()
         .prefix("govwatch-")
         .suffix(suffix)
@@ -120,7 +123,9 @@ pub(crate) fn legacy_word(
     // Word 97-2003 and WPS files are OLE2 compound documents; catdoc would happily print
     // anything else as "text".
     if !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return Err(ExtractError::Malformed("not an OLE2 (Word 97-2003/WPS) document".into()));
+        return Err(ExtractError::Malformed(
+            "not an OLE2 (Word 97-2003/WPS) document".into(),
+        ));
     }
     let file = temp_file(bytes, ".doc")?;
     let path = file.path().as_os_str();
@@ -128,9 +133,23 @@ pub(crate) fn legacy_word(
     let attempts: [(&str, Vec<&OsStr>); 2] = [
         (
             "antiword",
-            vec![OsStr::new("-m"), OsStr::new("UTF-8.txt"), OsStr::new("-w"), OsStr::new("0"), path],
+            vec![
+                OsStr::new("-m"),
+                OsStr::new("UTF-8.txt"),
+                OsStr::new("-w"),
+                OsStr::new("0"),
+                path,
+            ],
         ),
-        ("catdoc", vec![OsStr::new("-d"), OsStr::new("utf-8"), OsStr::new("-w"), path]),
+        (
+            "catdoc",
+            vec![
+                OsStr::new("-d"),
+                OsStr::new("utf-8"),
+                OsStr::new("-w"),
+                path,
+            ],
+        ),
     ];
     let mut missing = Vec::new();
     let mut last_error = None;

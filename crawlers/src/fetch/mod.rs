@@ -249,7 +249,9 @@ impl Fetcher {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::ACCEPT,
-            HeaderValue::from_static("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+            HeaderValue::from_static(
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            ),
         );
         headers.insert(
             header::ACCEPT_LANGUAGE,
@@ -384,13 +386,20 @@ impl Fetcher {
                     min_interval = min_interval.max(delay);
                 }
             }
-            let validators = if chain.is_empty() { req.validators } else { None };
+            let validators = if chain.is_empty() {
+                req.validators
+            } else {
+                None
+            };
             let mut resp = self
                 .send_with_retries(&url, method, validators, req.body, min_interval)
                 .await?;
             let location = (300..400)
                 .contains(&resp.status)
-                .then(|| resp.header("location").and_then(|l| url.join(l.trim()).ok()))
+                .then(|| {
+                    resp.header("location")
+                        .and_then(|l| url.join(l.trim()).ok())
+                })
                 .flatten();
             let Some(mut next) = location else {
                 resp.url = req.url.clone();
@@ -465,8 +474,7 @@ impl Fetcher {
                 _ => return result,
             };
             tracing::debug!(%url, attempt, ?wait, "retrying");
-            self.hosts
-                .defer(&key, tokio::time::Instant::now() + wait);
+            self.hosts.defer(&key, tokio::time::Instant::now() + wait);
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
@@ -538,10 +546,9 @@ impl Fetcher {
                     })?
                     .map_err(classify)?;
                 let Some(chunk) = chunk else { break };
-                self.progress.bytes.fetch_add(
-                    chunk.len() as u64,
-                    std::sync::atomic::Ordering::Relaxed,
-                );
+                self.progress
+                    .bytes
+                    .fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 let room = cap.saturating_sub(body.len() as u64) as usize;
                 if chunk.len() > room {
                     if hard {

@@ -70,7 +70,9 @@ impl HostLimits {
             Ok(p) => p,
             Err(_) => {
                 let fresh = Arc::new(Semaphore::new(1));
-                fresh.try_acquire_owned().expect("fresh semaphore has a permit")
+                fresh
+                    .try_acquire_owned()
+                    .expect("fresh semaphore has a permit")
             }
         };
         let start = {

@@ -39,7 +39,10 @@ mod tests {
         let earlier = httpdate::fmt_http_date(now - Duration::from_secs(7));
         assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(backoff(Duration::from_millis(100), 2), Duration::from_millis(400));
+        assert_eq!(
+            backoff(Duration::from_millis(100), 2),
+            Duration::from_millis(400)
+        );
         assert!(retryable_status(503) && retryable_status(429) && !retryable_status(404));
     }
 }

@@ -70,9 +70,8 @@ impl Resolve for GuardedResolver {
         let host = name.as_str().to_string();
         let allow_private = self.allow_private;
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if allow_private {
                 return Ok(Box::new(addrs.into_iter()) as Addrs);
             }
@@ -85,7 +84,8 @@ impl Resolve for GuardedResolver {
                 (true, Some(first)) => Err(Box::new(ForbiddenAddress {
                     host,
                     ip: first.ip(),
-                }) as Box<dyn std::error::Error + Send + Sync>),
+                })
+                    as Box<dyn std::error::Error + Send + Sync>),
                 _ => Ok(Box::new(allowed.into_iter()) as Addrs),
             }
         })
@@ -109,6 +109,28 @@ pub(crate) fn find_forbidden<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn resolver_refuses_names_of_loopback_hosts() {
+        let name: Name = "localhost".parse().expect("name");
+        let err = match (GuardedResolver {
+            allow_private: false,
+        })
+        .resolve(name)
+        .await
+        {
+            Ok(_) => panic!("loopback must be refused"),
+            Err(e) => e,
+        };
+        assert!(find_forbidden(err.as_ref()).is_some(), "{err}");
+        let name: Name = "localhost".parse().expect("name");
+        let addrs = (GuardedResolver {
+            allow_private: true,
+        })
+        .resolve(name)
+        .await;
+        assert!(addrs.expect("allowed").any(|a| a.ip().is_loopback()));
+    }
 
     #[test]
     fn classifies_addresses() {

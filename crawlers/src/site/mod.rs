@@ -95,9 +95,9 @@ pub(crate) async fn crawl_site(shared: Arc<Shared>) -> Result<(), CrawlError> {
     let home_key = url_key(home.as_str());
     c.seen.insert(home_key);
     let s = shared.clone();
-    tasks.spawn(async move {
-        Done::Page(Box::new(page_task(s, home_key, home, 0, true, None).await))
-    });
+    tasks.spawn(
+        async move { Done::Page(Box::new(page_task(s, home_key, home, 0, true, None).await)) },
+    );
     if cfg.use_sitemaps {
         let s = shared.clone();
         tasks.spawn(async move { Done::Sitemaps(discover_sitemaps(&s).await) });
@@ -109,7 +109,9 @@ pub(crate) async fn crawl_site(shared: Arc<Shared>) -> Result<(), CrawlError> {
     loop {
         if c.home_done {
             while c.inflight_pages < page_cap {
-                let Some((raw, depth)) = c.frontier.pop_front() else { break };
+                let Some((raw, depth)) = c.frontier.pop_front() else {
+                    break;
+                };
                 let Ok(url) = Url::parse(&raw) else { continue };
                 let key = url_key(&raw);
                 let column = c.columns.get(&key).cloned();
@@ -121,7 +123,9 @@ pub(crate) async fn crawl_site(shared: Arc<Shared>) -> Result<(), CrawlError> {
             }
         }
         while c.inflight_checks < check_cap {
-            let Some((key, url)) = c.check_queue.pop_front() else { break };
+            let Some((key, url)) = c.check_queue.pop_front() else {
+                break;
+            };
             let f = shared.fetcher.clone();
             c.inflight_checks += 1;
             tasks.spawn(async move {
@@ -130,7 +134,9 @@ pub(crate) async fn crawl_site(shared: Arc<Shared>) -> Result<(), CrawlError> {
             });
         }
         while c.inflight_attachments < attach_cap {
-            let Some((key, url)) = c.attach_queue.pop_front() else { break };
+            let Some((key, url)) = c.attach_queue.pop_front() else {
+                break;
+            };
             let referrers = c.links.referrer_urls(key);
             let s = shared.clone();
             c.inflight_attachments += 1;
@@ -160,7 +166,9 @@ pub(crate) async fn crawl_site(shared: Arc<Shared>) -> Result<(), CrawlError> {
             }
             break;
         }
-        let Some(joined) = tasks.join_next().await else { break };
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
         let done = joined.map_err(|e| CrawlError::Internal(format!("crawl task failed: {e}")))?;
         match done {
             Done::Page(outcome) => c.on_page(*outcome)?,

@@ -74,8 +74,14 @@ mod tests {
         let e = parse_sitemap(set, 100);
         assert_eq!(e.pages.len(), 2);
         assert_eq!(e.pages[1].as_str(), "http://x.gov.cn/b?x=1&y=2");
-        let idx = br#"<sitemapindex><sitemap><loc>http://x.gov.cn/s1.xml</loc></sitemap></sitemapindex>"#;
+        let idx =
+            br#"<sitemapindex><sitemap><loc>http://x.gov.cn/s1.xml</loc></sitemap></sitemapindex>"#;
         assert_eq!(parse_sitemap(idx, 100).sitemaps.len(), 1);
-        assert_eq!(parse_sitemap(b"<urlset><url><loc>http://a/</loc>", 100).pages.len(), 1);
+        assert_eq!(
+            parse_sitemap(b"<urlset><url><loc>http://a/</loc>", 100)
+                .pages
+                .len(),
+            1
+        );
     }
 }

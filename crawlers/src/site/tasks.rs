@@ -176,7 +176,11 @@ fn analyse(
     let decoded = decode_html(body, content_type, url.host_str().and_then(tld_of));
     let doc = HtmlDocument::parse(&decoded.text, url);
     let parsed = doc.extract();
-    let columns = if is_home { doc.nav_columns(base) } else { Vec::new() };
+    let columns = if is_home {
+        doc.nav_columns(base)
+    } else {
+        Vec::new()
+    };
     let list = is_column.then(|| doc.list_summary(today));
     Analysis {
         decoded_name: decoded.encoding_name,
@@ -208,7 +212,10 @@ pub(crate) async fn page_task(
     column: Option<String>,
 ) -> PageOutcome {
     let cfg = shared.config();
-    let validators = shared.validators.get(url.as_str()).filter(|v| !v.is_empty());
+    let validators = shared
+        .validators
+        .get(url.as_str())
+        .filter(|v| !v.is_empty());
     let req = FetchRequest {
         url: &url,
         method: Method::Get,
@@ -235,7 +242,9 @@ pub(crate) async fn page_task(
         Ok(resp) => resp,
         Err(e) => {
             let scope = fetch_failure_scope(&e, is_home);
-            out.closed = !shared.fail(&url, scope, e.failure_kind(), e.to_string()).await;
+            out.closed = !shared
+                .fail(&url, scope, e.failure_kind(), e.to_string())
+                .await;
             if let Some(name) = column {
                 out.closed |= !emit_column(&shared, name, &url, 0, None, false).await;
             }
@@ -244,10 +253,21 @@ pub(crate) async fn page_task(
     };
     out.final_url = Some(resp.final_url.clone());
     if resp.status != 304 && !resp.is_success() {
-        let scope = if is_home { FailureScope::Source } else { FailureScope::Page };
+        let scope = if is_home {
+            FailureScope::Source
+        } else {
+            FailureScope::Page
+        };
         let msg = format!("HTTP {} / 页面返回错误状态 {}", resp.status, resp.status);
         out.closed = !shared
-            .fail(&url, scope, FailureKind::Http { status: resp.status }, msg)
+            .fail(
+                &url,
+                scope,
+                FailureKind::Http {
+                    status: resp.status,
+                },
+                msg,
+            )
             .await;
         if let Some(name) = column {
             out.closed |= !emit_column(&shared, name, &url, 0, None, false).await;
@@ -266,7 +286,17 @@ pub(crate) async fn page_task(
         let ct = resp.content_type().map(str::to_string);
         let (page_url, base, today) = (resp.final_url.clone(), shared.base.clone(), shared.today);
         let is_column = column.is_some();
-        let run = move || analyse(&body, ct.as_deref(), &page_url, &base, is_home, is_column, today);
+        let run = move || {
+            analyse(
+                &body,
+                ct.as_deref(),
+                &page_url,
+                &base,
+                is_home,
+                is_column,
+                today,
+            )
+        };
         if resp.body.len() <= INLINE_PARSE_BYTES {
             Some(run())
         } else {
@@ -307,7 +337,12 @@ pub(crate) async fn page_task(
         page.encoding_mismatch = a.mismatch;
         page.title = a.parsed.title;
         page.text = a.parsed.text;
-        out.links = a.parsed.links.iter().map(|l| (l.url.clone(), l.kind)).collect();
+        out.links = a
+            .parsed
+            .links
+            .iter()
+            .map(|l| (l.url.clone(), l.kind))
+            .collect();
         page.links = a.parsed.links;
         out.columns = a.columns;
         list = a.list;
@@ -390,7 +425,10 @@ pub(crate) async fn attachment_task(
     let req = FetchRequest {
         url: &url,
         method: Method::Get,
-        validators: shared.validators.get(url.as_str()).filter(|v| !v.is_empty()),
+        validators: shared
+            .validators
+            .get(url.as_str())
+            .filter(|v| !v.is_empty()),
         body: BodyLimit::Capped {
             page: cap,
             attachment: cap,
@@ -402,9 +440,19 @@ pub(crate) async fn attachment_task(
         Ok(resp) if resp.is_success() => emit_attachment(&shared, resp, referrers).await,
         Ok(resp) if resp.status == 304 => true,
         Ok(resp) => {
-            let msg = format!("附件返回 HTTP {} / attachment answered HTTP {}", resp.status, resp.status);
+            let msg = format!(
+                "附件返回 HTTP {} / attachment answered HTTP {}",
+                resp.status, resp.status
+            );
             shared
-                .fail(&url, FailureScope::Attachment, FailureKind::Http { status: resp.status }, msg)
+                .fail(
+                    &url,
+                    FailureScope::Attachment,
+                    FailureKind::Http {
+                        status: resp.status,
+                    },
+                    msg,
+                )
                 .await
         }
         Err(e) => {
@@ -412,7 +460,9 @@ pub(crate) async fn attachment_task(
                 FetchError::RobotsDisallowed { .. } => FailureScope::Robots,
                 _ => FailureScope::Attachment,
             };
-            shared.fail(&url, scope, e.failure_kind(), e.to_string()).await
+            shared
+                .fail(&url, scope, e.failure_kind(), e.to_string())
+                .await
         }
     };
     (key, url, status, open)

@@ -26,9 +26,15 @@ async fn crawl_one(content_type: &str, body: Vec<u8>) -> govwatch_crawlers::Page
 
 #[tokio::test]
 async fn gbk_page_with_header_charset() {
-    let body = gbk(&format!("<html><head><title>市人民政府</title></head><body><p>{BODY_TEXT}</p></body></html>"));
+    let body = gbk(&format!(
+        "<html><head><title>市人民政府</title></head><body><p>{BODY_TEXT}</p></body></html>"
+    ));
     let page = crawl_one("text/html; charset=GBK", body.clone()).await;
-    assert_eq!(page.body.as_ref(), body.as_slice(), "raw bytes kept byte-exact");
+    assert_eq!(
+        page.body.as_ref(),
+        body.as_slice(),
+        "raw bytes kept byte-exact"
+    );
     assert_eq!(page.encoding.as_deref(), Some("GBK"));
     assert_eq!(page.declared_encoding.as_deref(), Some("GBK"));
     assert!(!page.encoding_mismatch);
@@ -38,10 +44,18 @@ async fn gbk_page_with_header_charset() {
 
 #[tokio::test]
 async fn gb2312_page_with_only_meta_charset() {
-    let mut body = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">".to_vec();
-    body.extend(gbk(&format!("<title>政务公开</title></head><body>{BODY_TEXT}</body></html>")));
+    let mut body =
+        b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">"
+            .to_vec();
+    body.extend(gbk(&format!(
+        "<title>政务公开</title></head><body>{BODY_TEXT}</body></html>"
+    )));
     let page = crawl_one("text/html", body).await;
-    assert_eq!(page.encoding.as_deref(), Some("GBK"), "gb2312 label decodes as GBK");
+    assert_eq!(
+        page.encoding.as_deref(),
+        Some("GBK"),
+        "gb2312 label decodes as GBK"
+    );
     assert_eq!(page.declared_encoding.as_deref(), Some("gb2312"));
     assert_eq!(page.title.as_deref(), Some("政务公开"));
     assert!(page.text.contains("互动交流工作"));
@@ -49,7 +63,9 @@ async fn gb2312_page_with_only_meta_charset() {
 
 #[tokio::test]
 async fn gbk_page_without_declaration_is_detected() {
-    let body = gbk(&format!("<html><head><title>通知公告</title></head><body><div>{BODY_TEXT}</div></body></html>"));
+    let body = gbk(&format!(
+        "<html><head><title>通知公告</title></head><body><div>{BODY_TEXT}</div></body></html>"
+    ));
     let page = crawl_one("text/html", body).await;
     assert_eq!(page.encoding.as_deref(), Some("GBK"));
     assert_eq!(page.declared_encoding, None);
@@ -59,9 +75,14 @@ async fn gbk_page_without_declaration_is_detected() {
 
 #[tokio::test]
 async fn utf8_declared_but_gbk_sent_is_flagged_and_read_correctly() {
-    let body = gbk(&format!("<html><head><title>办事服务</title></head><body>{BODY_TEXT}</body></html>"));
+    let body = gbk(&format!(
+        "<html><head><title>办事服务</title></head><body>{BODY_TEXT}</body></html>"
+    ));
     let page = crawl_one("text/html; charset=utf-8", body).await;
-    assert!(page.encoding_mismatch, "declared UTF-8 with GBK bytes is a defect");
+    assert!(
+        page.encoding_mismatch,
+        "declared UTF-8 with GBK bytes is a defect"
+    );
     assert_eq!(page.declared_encoding.as_deref(), Some("utf-8"));
     assert_eq!(page.encoding.as_deref(), Some("GBK"));
     assert_eq!(page.title.as_deref(), Some("办事服务"));

@@ -57,33 +57,73 @@ fn split(obs: &[Observation]) -> (Vec<&FeedPost>, Vec<&FeedSummary>) {
 #[tokio::test]
 async fn rss_atom_and_json_feed_are_parsed() {
     let server = Site::new()
-        .with("/rss.xml", 200, &[("content-type", "application/rss+xml")], RSS)
-        .with("/atom.xml", 200, &[("content-type", "application/atom+xml")], ATOM)
-        .with("/feed.json", 200, &[("content-type", "application/feed+json")], JSON_FEED)
+        .with(
+            "/rss.xml",
+            200,
+            &[("content-type", "application/rss+xml")],
+            RSS,
+        )
+        .with(
+            "/atom.xml",
+            200,
+            &[("content-type", "application/atom+xml")],
+            ATOM,
+        )
+        .with(
+            "/feed.json",
+            200,
+            &[("content-type", "application/feed+json")],
+            JSON_FEED,
+        )
         .serve()
         .await;
     let crawler = Crawler::new(test_config()).expect("crawler");
 
-    let (obs, stats) = crawl_all(&crawler, feed_source(Platform::Other, server.url("/rss.xml"))).await;
+    let (obs, stats) = crawl_all(
+        &crawler,
+        feed_source(Platform::Other, server.url("/rss.xml")),
+    )
+    .await;
     let (posts, sums) = split(&obs);
     assert_eq!(posts.len(), 2);
     assert_eq!(stats.posts, 2);
     assert_eq!(posts[0].title.as_deref(), Some("关于开展检查的通知"));
     assert_eq!(posts[0].text, "第一段\n第二段");
-    assert_eq!(posts[0].link.as_ref().map(|u| u.as_str()), Some("https://x.gov.cn/a.html"));
-    assert_eq!(posts[0].published, Some(Utc.with_ymd_and_hms(2025, 5, 16, 0, 0, 0).unwrap()));
+    assert_eq!(
+        posts[0].link.as_ref().map(|u| u.as_str()),
+        Some("https://x.gov.cn/a.html")
+    );
+    assert_eq!(
+        posts[0].published,
+        Some(Utc.with_ymd_and_hms(2025, 5, 16, 0, 0, 0).unwrap())
+    );
     assert_eq!(sums[0].post_count, 2);
     assert_eq!(sums[0].title.as_deref(), Some("市政府发布"));
     assert_eq!(sums[0].newest_published, posts[0].published);
-    assert_eq!(sums[0].body.as_ref(), RSS.as_bytes(), "raw body kept for the snapshot");
+    assert_eq!(
+        sums[0].body.as_ref(),
+        RSS.as_bytes(),
+        "raw body kept for the snapshot"
+    );
 
-    let (obs, _) = crawl_all(&crawler, feed_source(Platform::Weibo, server.url("/atom.xml"))).await;
+    let (obs, _) = crawl_all(
+        &crawler,
+        feed_source(Platform::Weibo, server.url("/atom.xml")),
+    )
+    .await;
     let (posts, _) = split(&obs);
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].text, "注意防汛");
-    assert_eq!(posts[0].published, Some(Utc.with_ymd_and_hms(2025, 5, 16, 1, 0, 0).unwrap()));
+    assert_eq!(
+        posts[0].published,
+        Some(Utc.with_ymd_and_hms(2025, 5, 16, 1, 0, 0).unwrap())
+    );
 
-    let (obs, _) = crawl_all(&crawler, feed_source(Platform::Douyin, server.url("/feed.json"))).await;
+    let (obs, _) = crawl_all(
+        &crawler,
+        feed_source(Platform::Douyin, server.url("/feed.json")),
+    )
+    .await;
     let (posts, sums) = split(&obs);
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].text, "视频说明");
@@ -124,9 +164,19 @@ async fn rsshub_route_is_built_from_handle() {
     assert!(f[0].message.contains("rsshub_base"));
 }
 
-async fn single_failure(status: u16, content_type: &str, body: &str, previous: u64) -> govwatch_crawlers::Failure {
+async fn single_failure(
+    status: u16,
+    content_type: &str,
+    body: &str,
+    previous: u64,
+) -> govwatch_crawlers::Failure {
     let server = Site::new()
-        .with("/feed", status, &[("content-type", content_type)], body.to_string())
+        .with(
+            "/feed",
+            status,
+            &[("content-type", content_type)],
+            body.to_string(),
+        )
         .serve()
         .await;
     let mut cfg = test_config();
@@ -135,7 +185,11 @@ async fn single_failure(status: u16, content_type: &str, body: &str, previous: u
     let mut source = feed_source(Platform::Wechat, server.url("/feed"));
     source.previous_post_count = previous;
     let (obs, _) = crawl_all(&crawler, source).await;
-    assert_eq!(split(&obs).1.len(), 0, "a failed feed has no summary: {obs:?}");
+    assert_eq!(
+        split(&obs).1.len(),
+        0,
+        "a failed feed has no summary: {obs:?}"
+    );
     let f = failures(&obs);
     assert_eq!(f.len(), 1, "{obs:?}");
     assert_eq!(f[0].scope, FailureScope::Source);
@@ -144,7 +198,13 @@ async fn single_failure(status: u16, content_type: &str, body: &str, previous: u
 
 #[tokio::test]
 async fn broken_feeds_are_source_failures() {
-    let f = single_failure(200, "application/xml", "<rss><channel><item><title>x</ti", 0).await;
+    let f = single_failure(
+        200,
+        "application/xml",
+        "<rss><channel><item><title>x</ti",
+        0,
+    )
+    .await;
     assert_eq!(f.kind, FailureKind::Malformed);
 
     let rsshub_error = "<!DOCTYPE html><html><head><title>Error | RSSHub</title></head><body>Looks like something went wrong</body></html>";
@@ -153,7 +213,13 @@ async fn broken_feeds_are_source_failures() {
     assert!(f.message.contains("RSSHub"), "{}", f.message);
     let f = single_failure(200, "text/html", rsshub_error, 0).await;
     assert_eq!(f.kind, FailureKind::NotAFeed);
-    let f = single_failure(200, "application/json", r#"{"error":{"message":"weibo rate limited"}}"#, 0).await;
+    let f = single_failure(
+        200,
+        "application/json",
+        r#"{"error":{"message":"weibo rate limited"}}"#,
+        0,
+    )
+    .await;
     assert_eq!(f.kind, FailureKind::NotAFeed);
     assert!(f.message.contains("weibo rate limited"));
 

@@ -109,7 +109,12 @@ impl Site {
     }
 
     pub fn html(self, path: &str, body: impl Into<Vec<u8>>) -> Self {
-        self.with(path, 200, &[("content-type", "text/html; charset=utf-8")], body)
+        self.with(
+            path,
+            200,
+            &[("content-type", "text/html; charset=utf-8")],
+            body,
+        )
     }
 
     pub fn with(
