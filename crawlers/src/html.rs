@@ -237,22 +237,22 @@ impl HtmlDocument {
                         } else if name == "td" || name == "th" {
                             text.space();
                         }
-                        if let Some((raw, kind)) = link_attr(el) {
-                            if let Some(url) = resolve(&base, raw) {
-                                let kind = kind.unwrap_or_else(|| kind_by_extension(&url));
-                                if seen.insert((url.clone(), kind)) {
-                                    out.links.push(Link {
-                                        url,
-                                        kind,
-                                        text: String::new(),
-                                    });
-                                    if name == "a" || name == "area" {
-                                        anchor = Some(out.links.len() - 1);
-                                        anchor_depth = 0;
-                                    }
-                                } else if name == "a" {
-                                    anchor = None;
+                        if let Some((raw, kind)) = link_attr(el)
+                            && let Some(url) = resolve(&base, raw)
+                        {
+                            let kind = kind.unwrap_or_else(|| kind_by_extension(&url));
+                            if seen.insert((url.clone(), kind)) {
+                                out.links.push(Link {
+                                    url,
+                                    kind,
+                                    text: String::new(),
+                                });
+                                if name == "a" || name == "area" {
+                                    anchor = Some(out.links.len() - 1);
+                                    anchor_depth = 0;
                                 }
+                            } else if name == "a" {
+                                anchor = None;
                             }
                         }
                         if anchor.is_some() {
