@@ -28,7 +28,10 @@ pub struct Source {
     pub handle: Option<String>,
     /// Posts seen on the previous crawl; an empty feed is a failure when this is above zero.
     pub previous_post_count: u64,
-    /// Known validators per URL (as a string) for conditional GET.
+    /// Known validators per URL (as a string) for conditional GET. A page answered with 304
+    /// is not re-parsed, so for websites its links are not followed on this crawl: pass
+    /// validators for attachments, feeds and leaf pages, or accept that an unchanged page's
+    /// subtree is skipped.
     pub validators: HashMap<String, Validators>,
 }
 
