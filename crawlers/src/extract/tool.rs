@@ -181,3 +181,22 @@ pub(crate) fn legacy_word(
         None => Err(ExtractError::ToolMissing(missing.join("/"))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_tool_is_a_distinct_error() {
+        let r = run("govwatch-no-such-tool", &[], Duration::from_secs(1), 10);
+        assert!(matches!(r, Err(ExtractError::ToolMissing(ref t)) if t == "govwatch-no-such-tool"));
+    }
+
+    #[test]
+    fn runaway_tool_is_killed_and_output_capped() {
+        let r = run("sleep", &[OsStr::new("30")], Duration::from_millis(200), 10);
+        assert!(matches!(r, Err(ExtractError::Timeout(200))));
+        let out = run("yes", &[], Duration::from_secs(10), 1000).expect("yes runs");
+        assert!(out.truncated && out.stdout.len() == 1000);
+    }
+}

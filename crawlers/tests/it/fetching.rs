@@ -404,3 +404,111 @@ async fn source_without_url_is_a_config_failure() {
     let (obs, _) = crawl_all(&crawler, Source::default()).await;
     assert!(matches!(&obs[..], [Observation::Failure(f)] if f.kind == FailureKind::Config));
 }
+
+#[tokio::test]
+async fn stalled_body_hits_the_idle_timeout() {
+    let router = Router::new().route(
+        "/",
+        get(|| async {
+            let first = futures::stream::iter([Ok::<_, std::io::Error>(
+                bytes::Bytes::from_static(b"<html><body>"),
+            )]);
+            let stall = futures::stream::once(async {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                Ok(bytes::Bytes::from_static(b"never"))
+            });
+            Response::builder()
+                .header("content-type", "text/html")
+                .body(Body::from_stream(futures::StreamExt::chain(first, stall)))
+                .expect("response")
+        }),
+    );
+    let server = serve(router).await;
+    let mut cfg = test_config();
+    cfg.idle_timeout = Duration::from_millis(300);
+    cfg.total_timeout = Duration::from_secs(30);
+    cfg.max_retries = 0;
+    let crawler = Crawler::new(cfg).expect("crawler");
+    let started = std::time::Instant::now();
+    let probe = crawler.probe(&server.url("/")).await;
+    assert!(!probe.ok);
+    assert!(
+        probe.error.as_deref().is_some_and(|e| e.contains("超时")),
+        "{probe:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "idle timeout, not total"
+    );
+}
+
+#[tokio::test]
+async fn too_many_redirects_and_gzip_and_head_fallback() {
+    let mut site = Site::new();
+    for i in 0..12 {
+        site = site.with(
+            &format!("/r{i}"),
+            302,
+            &[("location", &format!("/r{}", i + 1))],
+            "",
+        );
+    }
+    let gz = {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut e, "<title>压缩页面</title>".as_bytes()).expect("gzip");
+        e.finish().expect("gzip")
+    };
+    let router = site
+        .html(
+            "/",
+            r#"<a href="/r0">跳转</a><a href="/gz.html">gz</a><img src="/nohead.png">"#,
+        )
+        .with(
+            "/gz.html",
+            200,
+            &[
+                ("content-type", "text/html; charset=utf-8"),
+                ("content-encoding", "gzip"),
+            ],
+            gz,
+        )
+        .router()
+        .route(
+            "/nohead.png",
+            axum::routing::get(|| async { ([("content-type", "image/png")], vec![1u8; 8]) })
+                .head(|| async { StatusCode::METHOD_NOT_ALLOWED }),
+        );
+    let server = serve(router).await;
+    let mut cfg = test_config();
+    cfg.max_redirects = 10;
+    let crawler = Crawler::new(cfg).expect("crawler");
+    let (obs, _) = crawl_all(&crawler, website(server.url("/"))).await;
+    let f = failures(&obs);
+    let too_many = f
+        .iter()
+        .find(|f| f.kind == FailureKind::TooManyRedirects)
+        .expect("too many redirects reported");
+    assert!(too_many.message.contains("重定向次数过多"));
+    assert_eq!(server.count("/r11"), 0, "stopped at the limit");
+    let gz_page = pages(&obs)
+        .into_iter()
+        .find(|p| p.url.path() == "/gz.html")
+        .expect("gzip page");
+    assert_eq!(gz_page.title.as_deref(), Some("压缩页面"), "gzip decoded");
+    let nohead = link_checks(&obs)
+        .into_iter()
+        .find(|l| l.url.path() == "/nohead.png")
+        .expect("checked");
+    assert_eq!(
+        nohead.result,
+        LinkStatus::Ok { status: 200 },
+        "GET after HEAD 405"
+    );
+    let methods: Vec<String> = server
+        .hits()
+        .iter()
+        .filter(|h| h.path == "/nohead.png")
+        .map(|h| h.method.clone())
+        .collect();
+    assert_eq!(methods, ["HEAD", "GET"]);
+}
