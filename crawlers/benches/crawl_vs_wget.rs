@@ -331,6 +331,12 @@ fn driver() {
         "speed-up: {:.2}x pages/s (goal ≥ 1.5x)",
         (our_pages / our_secs) / (wget_pages / wget_secs)
     );
+    for line in String::from_utf8_lossy(&ours.stderr)
+        .lines()
+        .filter(|l| l.starts_with("child Vm"))
+    {
+        println!("{line}");
+    }
     if !ours.status_ok {
         eprintln!(
             "crawler child failed:\n{}",
@@ -421,5 +427,12 @@ fn child(base: &str) {
         println!("failures={}", stats.failures);
         println!("observations={observations}");
         println!("bytes={}", stats.bytes);
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        for line in status
+            .lines()
+            .filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM"))
+        {
+            eprintln!("child {line}");
+        }
     });
 }

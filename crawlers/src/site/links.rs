@@ -126,40 +126,40 @@ impl LinkTable {
             .unwrap_or_default()
     }
 
-    /// The final link-check reports, sorted by URL, consuming the table.
-    pub(crate) fn into_reports(self) -> Vec<LinkCheck> {
+    /// The final link-check reports, sorted by URL, consuming the table. Lazy: each report
+    /// (with its referrer URLs) is built only when the caller takes it, so sending them
+    /// through the bounded channel never materialises all of them at once.
+    pub(crate) fn into_reports(self) -> impl Iterator<Item = LinkCheck> {
         let pages = self.pages;
         let home = self.home;
-        let mut out: Vec<LinkCheck> = self
+        // No status: deliberately not checked (e.g. external links switched off).
+        let mut entries: Vec<LinkEntry> = self
             .entries
             .into_values()
-            .filter(|e| e.referrer_count > 0)
-            .filter_map(|e| {
-                let url = Url::parse(&e.url).ok()?;
-                // No status: deliberately not checked (e.g. external links switched off).
-                let result = e.status?;
-                let linked_from = e
-                    .referrers
-                    .iter()
-                    .filter_map(|id| {
-                        let page = pages.get(*id as usize)?;
-                        Some(LinkSource {
-                            page_url: Url::parse(page).ok()?,
-                            is_home: Some(*id) == home,
-                        })
-                    })
-                    .collect();
-                Some(LinkCheck {
-                    url,
-                    kind: e.kind,
-                    result,
-                    linked_from,
-                    linked_from_count: e.referrer_count as usize,
-                    external: e.external,
-                })
-            })
+            .filter(|e| e.referrer_count > 0 && e.status.is_some())
             .collect();
-        out.sort_by(|a, b| a.url.as_str().cmp(b.url.as_str()));
-        out
+        entries.sort_by(|a, b| a.url.cmp(&b.url));
+        entries.into_iter().filter_map(move |e| {
+            let url = Url::parse(&e.url).ok()?;
+            let linked_from = e
+                .referrers
+                .iter()
+                .filter_map(|id| {
+                    let page = pages.get(*id as usize)?;
+                    Some(LinkSource {
+                        page_url: Url::parse(page).ok()?,
+                        is_home: Some(*id) == home,
+                    })
+                })
+                .collect();
+            Some(LinkCheck {
+                url,
+                kind: e.kind,
+                result: e.status?,
+                linked_from,
+                linked_from_count: e.referrer_count as usize,
+                external: e.external,
+            })
+        })
     }
 }
