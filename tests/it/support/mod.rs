@@ -1,0 +1,3 @@
+//! Helpers shared by the integration tests, one file per service.
+
+pub mod redis;
