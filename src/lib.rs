@@ -1,3 +1,4 @@
 //! govwatch: oversight platform for a city government's websites and official social-media accounts.
 
 pub mod queue;
+pub mod scheduler;

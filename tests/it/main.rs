@@ -4,4 +4,5 @@
 //! `support/redis.rs`.
 
 mod queue;
+mod scheduler;
 mod support;
