@@ -2,3 +2,4 @@
 
 pub mod queue;
 pub mod scheduler;
+pub mod storage;

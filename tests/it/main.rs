@@ -5,4 +5,5 @@
 
 mod queue;
 mod scheduler;
+mod storage;
 mod support;
