@@ -190,8 +190,32 @@ impl RedisQueue {
             pool,
             blocking_pool,
         };
+        queue.check_version().await?;
         queue.ensure_group().await?;
         Ok(queue)
+    }
+
+    /// Fails fast on a Redis without `XAUTOCLAIM` (before 6.2), instead of erroring on every
+    /// dequeue later.
+    async fn check_version(&self) -> Result<(), QueueError> {
+        let mut conn = self.conn().await?;
+        let info: String = redis::cmd("INFO")
+            .arg("server")
+            .query_async(&mut *conn)
+            .await?;
+        let version = info
+            .lines()
+            .find_map(|line| line.strip_prefix("redis_version:"))
+            .map(str::trim)
+            .unwrap_or_default();
+        let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        if (major, minor) < (6, 2) {
+            return Err(QueueError::Config(format!(
+                "Redis 6.2 or newer is required (XAUTOCLAIM); the server reports {version:?}"
+            )));
+        }
+        Ok(())
     }
 
     /// The queue configuration.
