@@ -1,12 +1,4 @@
-//! A small lock for work that must happen once across all processes.
-//!
-//! With Redis: `SET <prefix>lock:<name> <token> NX PX <ttl>`; the random token makes release a
-//! compare-and-delete (a Lua script), so a holder whose lock expired and was taken by someone
-//! else can never delete the new holder's lock. In-process there is only one process, so the
-//! lock always grants.
-//!
-//! The lock expires on its own: keep the guarded work shorter than the TTL (there is no
-//! fencing), or make the work idempotent as well, as the scheduler does.
+//! [`TickLock`]: a small lock for work that must happen once across all processes.
 
 use std::time::Duration;
 
@@ -16,7 +8,17 @@ use redis::Script;
 use super::QueueError;
 use super::redis_streams::build_pool;
 
-/// Lock engine, chosen like the queue engine.
+/// A small lock for work that must happen once across all processes.
+///
+/// With Redis: `SET <prefix>lock:<name> <token> NX PX <ttl>`; the random token makes release a
+/// compare-and-delete (a Lua script), so a holder whose lock expired and was taken by someone
+/// else can never delete the new holder's lock. In-process there is only one process, so the
+/// lock always grants.
+///
+/// The lock expires on its own: keep the guarded work shorter than the TTL (there is no
+/// fencing), or make the work idempotent as well.
+///
+/// The engine is chosen like the queue engine.
 #[derive(Debug, Clone)]
 pub enum TickLock {
     /// One process: every acquisition succeeds.
@@ -59,7 +61,7 @@ impl TickLock {
     }
 }
 
-/// The Redis lock; see the [module docs](self).
+/// The Redis lock; see [`TickLock`].
 #[derive(Clone)]
 pub struct RedisLock {
     pool: Pool,

@@ -1,26 +1,4 @@
-//! The Redis Streams engine: jobs are entries of one stream read through one consumer group.
-//!
-//! Keys (all under [`RedisQueueConfig::key_prefix`], `govwatch:` by default):
-//!
-//! | key | type | holds |
-//! | --- | --- | --- |
-//! | `jobs` | stream | live jobs (field `job` = JSON); acked entries are deleted |
-//! | `dead` | stream | dead letters (`job`, `attempts`, `error`, `failed_at_ms`) |
-//! | `errors` | hash | last error by entry ID, for jobs waiting for a retry |
-//! | `reclaim_cursor` | string | where the next `XAUTOCLAIM` continues |
-//! | `dedup:<key>` | string | de-duplication keys (`SET NX EX`) |
-//! | `lock:<name>` | string | [`TickLock`](super::TickLock) locks |
-//!
-//! New jobs are read with `XREADGROUP … BLOCK`, on a connection taken from a pool of its own for
-//! the duration of the read: a blocking read must never share a multiplexed connection (every
-//! other command on it would wait behind the `BLOCK`). Reads block in short slices so that jobs
-//! abandoned by dead workers (`XAUTOCLAIM` after the visibility timeout) and failed jobs due for a
-//! retry are picked up while a consumer waits. Delivery counts come from `XPENDING`, so a job
-//! whose worker dies every time is dead-lettered after `max_attempts` deliveries too.
-//!
-//! Because acked entries are deleted, the stream holds exactly the live jobs, and `MAXLEN ~` is
-//! only a safety cap against a runaway producer: set [`RedisQueueConfig::stream_maxlen`] far above
-//! any honest backlog (trimming would drop unread jobs).
+//! [`RedisQueue`]: the Redis Streams engine.
 
 use std::time::Duration;
 
@@ -79,7 +57,31 @@ impl RedisQueueConfig {
     }
 }
 
-/// The Redis Streams engine; see the [module docs](self) and the [queue docs](super).
+/// The Redis Streams engine: jobs are entries of one stream read through one consumer group.
+///
+/// Keys (all under [`RedisQueueConfig::key_prefix`], `govwatch:` by default):
+///
+/// | key | type | holds |
+/// | --- | --- | --- |
+/// | `jobs` | stream | live jobs (field `job` = JSON); acked entries are deleted |
+/// | `dead` | stream | dead letters (`job`, `attempts`, `error`, `failed_at_ms`) |
+/// | `errors` | hash | last error by entry ID, for jobs waiting for a retry |
+/// | `reclaim_cursor` | string | where the next `XAUTOCLAIM` continues |
+/// | `dedup:<key>` | string | de-duplication keys (`SET NX EX`) |
+/// | `lock:<name>` | string | [`TickLock`](super::TickLock) locks |
+///
+/// New jobs are read with `XREADGROUP … BLOCK`, on a connection taken from a pool of its own for
+/// the duration of the read: a blocking read must never share a multiplexed connection (every
+/// other command on it would wait behind the `BLOCK`). Reads block in short slices so that jobs
+/// abandoned by dead workers (`XAUTOCLAIM` after the visibility timeout) and failed jobs due for a
+/// retry are picked up while a consumer waits. Delivery counts come from `XPENDING`, so a job
+/// whose worker dies every time is dead-lettered after `max_attempts` deliveries too.
+///
+/// Because acked entries are deleted, the stream holds exactly the live jobs, and `MAXLEN ~` is
+/// only a safety cap against a runaway producer: set [`RedisQueueConfig::stream_maxlen`] far above
+/// any honest backlog (trimming would drop unread jobs).
+///
+/// The semantics shared with the in-process engine are described in the [queue docs](super).
 pub struct RedisQueue {
     config: QueueConfig,
     redis: RedisQueueConfig,
@@ -131,6 +133,9 @@ pub(super) fn build_pool(
         .max_size(max_size.max(1))
         .runtime(Runtime::Tokio1)
         .create_timeout(Some(Duration::from_secs(5)))
+        // More waiting consumers than connections is a configuration error: say so after a
+        // while rather than hang (see `RedisQueueConfig::max_blocking_reads`).
+        .wait_timeout(Some(response_timeout))
         .build()
         .map_err(|e| QueueError::Pool(e.to_string()))
 }

@@ -21,7 +21,7 @@
 //! schedules keep running untouched, changed ones are re-registered, removed ones stop. The new
 //! set is validated as a whole first, so a bad cron line changes nothing.
 
-mod cron;
+pub mod cron;
 pub mod defaults;
 
 use std::collections::HashMap;

@@ -83,7 +83,9 @@ impl WarcRecord {
     }
 }
 
-/// Iterates over the records of a WARC stream; see the [module docs](self).
+/// Iterates over the records of a WARC stream (plain or gzip, one or many members), with
+/// limits. Meant for our own exports (round-trip tests, re-import of an archive): it checks the
+/// framing and can verify block digests, but it is not a repair tool for damaged foreign files.
 pub struct WarcReader {
     input: Box<dyn BufRead + Send>,
     max_record_bytes: u64,
