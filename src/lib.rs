@@ -11,6 +11,10 @@
 //! - [`auth`]: users, roles (office, auditor, owner), sessions and API tokens.
 //! - [`web`]: the axum server: JSON API, pages, health, metrics.
 //! - [`startup::Application`]: builds the server on any address (port 0 in tests).
+//! - [`queue`]: the job queue (in-process or Redis Streams) and workers;
+//!   [`scheduler`]: cron firings that enqueue crawls; [`storage`]: the content-addressed
+//!   snapshot store, diffs and WARC export.
+//! - [`findings`]: fingerprinted, idempotent findings.
 //! - [`cli`]: the `govwatch` command line.
 
 pub mod auth;
@@ -19,8 +23,11 @@ pub mod config;
 pub mod db;
 pub mod findings;
 pub mod ledger;
+pub mod queue;
 pub mod registry;
+pub mod scheduler;
 pub mod startup;
+pub mod storage;
 pub mod telemetry;
 pub mod time;
 pub mod web;

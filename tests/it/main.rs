@@ -1,5 +1,7 @@
 //! govwatch's integration tests: one binary, a fresh database per test.
-//! Set `GOVWATCH_TEST_DATABASE_URL=postgres://…` to run them all on PostgreSQL.
+//! Set `GOVWATCH_TEST_DATABASE_URL=postgres://…` to run them all on PostgreSQL, and
+//! `GOVWATCH_TEST_REDIS_URL=redis://127.0.0.1:6379/` for the Redis-backed queue tests (under
+//! `CI` they fail rather than skip without it).
 
 mod support;
 
@@ -11,3 +13,6 @@ mod import;
 mod ledger_proofs;
 mod ledger_tamper;
 mod lifecycle;
+mod queue;
+mod scheduler;
+mod storage;

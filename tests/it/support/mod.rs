@@ -4,3 +4,5 @@
 pub mod app;
 pub mod ct;
 pub mod db;
+pub mod redis;
+pub mod warcio;

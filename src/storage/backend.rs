@@ -1,0 +1,173 @@
+//! Where snapshot objects live.
+//!
+//! The store needs only three operations, so that an S3-compatible backend (MinIO, Aliyun OSS,
+//! Huawei OBS: what government clouds offer) can be added without touching the store: workers on
+//! many machines then share one bucket. The `object_store` crate would be the one to use then
+//! (it speaks local files, memory and S3; `PutMode::Create` gives `put_if_absent` atomically).
+
+use std::fs::{self, File, OpenOptions};
+use std::future::Future;
+use std::io::{ErrorKind, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+
+use super::StorageError;
+
+/// Object storage under string keys such as `objects/ab/cd/<hash>.zst`.
+pub trait ObjectBackend: Send + Sync + 'static {
+    /// Stores `data` under `key` unless an object already exists there. Returns `true` if this
+    /// call created it. Readers must never see a partial object.
+    fn put_if_absent(
+        &self,
+        key: &str,
+        data: Bytes,
+    ) -> impl Future<Output = Result<bool, StorageError>> + Send;
+
+    /// The object under `key`, or `None`. Objects larger than `limit` bytes are an error (a
+    /// corrupt or foreign file must not exhaust memory).
+    fn get(
+        &self,
+        key: &str,
+        limit: u64,
+    ) -> impl Future<Output = Result<Option<Bytes>, StorageError>> + Send;
+
+    /// Whether an object exists under `key`.
+    fn exists(&self, key: &str) -> impl Future<Output = Result<bool, StorageError>> + Send;
+}
+
+/// Objects as files under a root folder (`<data_dir>/snapshots`).
+///
+/// Writes go to a temporary file in the target folder, are fsynced, then linked into place:
+/// `link(2)` fails if the name exists, so of several concurrent writers of the same object
+/// exactly one reports "created" and none ever replaces a complete file. On file systems without
+/// hard links the file is renamed into place instead (still atomic; concurrent writers then may
+/// each report "created"). The folder is fsynced afterwards so the new name survives a crash.
+#[derive(Debug, Clone)]
+pub struct LocalBackend {
+    root: PathBuf,
+}
+
+impl LocalBackend {
+    /// A backend rooted at `root` (created on first write).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.root.join(key)
+    }
+}
+
+fn io_error<'a>(
+    op: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> StorageError + 'a {
+    move |source| StorageError::Io {
+        op,
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, StorageError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StorageError::Task(e.to_string()))?
+}
+
+/// Removes the temporary file unless it was consumed.
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Err(e) = fs::remove_file(&self.0)
+            && e.kind() != ErrorKind::NotFound
+        {
+            tracing::warn!(path = %self.0.display(), error = %e, "could not remove temporary file");
+        }
+    }
+}
+
+fn put_blocking(path: &Path, data: &[u8]) -> Result<bool, StorageError> {
+    if path.try_exists().map_err(io_error("stat", path))? {
+        return Ok(false);
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(io_error("create folder", dir))?;
+    let temp = TempFile(dir.join(format!(".tmp-{}", uuid::Uuid::new_v4())));
+    {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp.0)
+            .map_err(io_error("create", &temp.0))?;
+        file.write_all(data).map_err(io_error("write", &temp.0))?;
+        file.sync_all().map_err(io_error("fsync", &temp.0))?;
+    }
+    let created = match fs::hard_link(&temp.0, path) {
+        Ok(()) => true,
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => false,
+        Err(e) => {
+            tracing::debug!(error = %e, "hard link failed; renaming into place instead");
+            fs::rename(&temp.0, path).map_err(io_error("rename", path))?;
+            true
+        }
+    };
+    drop(temp);
+    if created {
+        // Durability of the new directory entry; failure here leaves a complete file anyway.
+        if let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
+            tracing::warn!(dir = %dir.display(), error = %e, "could not fsync folder");
+        }
+    }
+    Ok(created)
+}
+
+fn get_blocking(path: &Path, limit: u64) -> Result<Option<Bytes>, StorageError> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error("open", path)(e)),
+    };
+    let size = file.metadata().map_err(io_error("stat", path))?.len();
+    if size > limit {
+        return Err(StorageError::TooLarge { size, limit });
+    }
+    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // `take` guards against a file that grows while we read it.
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(io_error("read", path))?;
+    if data.len() as u64 > limit {
+        return Err(StorageError::TooLarge {
+            size: data.len() as u64,
+            limit,
+        });
+    }
+    Ok(Some(Bytes::from(data)))
+}
+
+impl ObjectBackend for LocalBackend {
+    async fn put_if_absent(&self, key: &str, data: Bytes) -> Result<bool, StorageError> {
+        let path = self.path(key);
+        blocking(move || put_blocking(&path, &data)).await
+    }
+
+    async fn get(&self, key: &str, limit: u64) -> Result<Option<Bytes>, StorageError> {
+        let path = self.path(key);
+        blocking(move || get_blocking(&path, limit)).await
+    }
+
+    async fn exists(&self, key: &str) -> Result<bool, StorageError> {
+        let path = self.path(key);
+        blocking(move || path.try_exists().map_err(io_error("stat", &path))).await
+    }
+}

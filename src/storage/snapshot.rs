@@ -1,0 +1,190 @@
+//! The content-addressed snapshot store.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use bytes::Bytes;
+
+use super::{ContentHash, LocalBackend, ObjectBackend, StorageError};
+
+/// Bodies smaller than this are stored as they are: zstd's frame overhead makes tiny bodies
+/// grow (measured: 144 → 153 bytes).
+const COMPRESS_MIN: usize = 512;
+/// zstd level: fast, and most of the gain on HTML.
+const ZSTD_LEVEL: i32 = 3;
+
+/// Size limits of the store.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreLimits {
+    /// Largest body accepted by `put` and returned by `get`.
+    pub max_object_bytes: u64,
+}
+
+impl Default for StoreLimits {
+    fn default() -> Self {
+        Self {
+            max_object_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// What [`SnapshotStore::put`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PutResult {
+    /// BLAKE3 of the raw bytes: the address.
+    pub hash: ContentHash,
+    /// Size of the raw bytes.
+    pub size: u64,
+    /// Size of the stored object (compressed or not).
+    pub stored_bytes: u64,
+    /// Whether the object is stored zstd-compressed.
+    pub compressed: bool,
+    /// `true` if the store already held these bytes (nothing was written).
+    pub existed: bool,
+}
+
+/// Fetched bodies, stored once per distinct content under
+/// `objects/ab/cd/<blake3 hex>[.zst]` (the `.zst` suffix records compression).
+///
+/// Reading verifies the hash, so a flipped bit on disk is reported as [`StorageError::Corrupt`]
+/// instead of being shown as what the government site published.
+#[derive(Debug, Clone)]
+pub struct SnapshotStore<B: ObjectBackend = LocalBackend> {
+    backend: B,
+    limits: StoreLimits,
+}
+
+impl SnapshotStore<LocalBackend> {
+    /// The store under `<data_dir>/snapshots`.
+    pub fn open_local(data_dir: impl AsRef<Path>) -> Self {
+        Self::new(LocalBackend::new(data_dir.as_ref().join("snapshots")))
+    }
+}
+
+fn key(hash: &ContentHash, compressed: bool) -> String {
+    let hex = hash.to_hex();
+    let suffix = if compressed { ".zst" } else { "" };
+    format!("objects/{}/{}/{hex}{suffix}", &hex[..2], &hex[2..4])
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, StorageError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StorageError::Task(e.to_string()))?
+}
+
+impl<B: ObjectBackend> SnapshotStore<B> {
+    /// A store on `backend` with default limits.
+    pub fn new(backend: B) -> Self {
+        Self::with_limits(backend, StoreLimits::default())
+    }
+
+    /// A store on `backend` with `limits`.
+    pub fn with_limits(backend: B, limits: StoreLimits) -> Self {
+        Self { backend, limits }
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    /// Stores `body` unless the same bytes are already stored.
+    pub async fn put(&self, body: impl Into<Bytes>) -> Result<PutResult, StorageError> {
+        let body: Bytes = body.into();
+        let size = body.len() as u64;
+        if size > self.limits.max_object_bytes {
+            return Err(StorageError::TooLarge {
+                size,
+                limit: self.limits.max_object_bytes,
+            });
+        }
+        // Hashing and compressing a multi-megabyte body is CPU work: off the async threads.
+        let (hash, stored, compressed) = blocking(move || {
+            let hash = ContentHash::of(&body);
+            if body.len() < COMPRESS_MIN {
+                return Ok((hash, body, false));
+            }
+            let packed =
+                zstd::bulk::compress(&body, ZSTD_LEVEL).map_err(|source| StorageError::Io {
+                    op: "compress",
+                    path: hash.to_hex(),
+                    source,
+                })?;
+            // Already-compressed formats (JPEG, ZIP, most PDFs) do not shrink: keep them raw.
+            if packed.len() >= body.len() {
+                Ok((hash, body, false))
+            } else {
+                Ok((hash, Bytes::from(packed), true))
+            }
+        })
+        .await?;
+        let stored_bytes = stored.len() as u64;
+        let created = self
+            .backend
+            .put_if_absent(&key(&hash, compressed), stored)
+            .await?;
+        Ok(PutResult {
+            hash,
+            size,
+            stored_bytes,
+            compressed,
+            existed: !created,
+        })
+    }
+
+    /// Whether the bytes with `hash` are stored.
+    pub async fn contains(&self, hash: &ContentHash) -> Result<bool, StorageError> {
+        Ok(self.backend.exists(&key(hash, true)).await?
+            || self.backend.exists(&key(hash, false)).await?)
+    }
+
+    /// The bytes with `hash`, verified against it.
+    pub async fn get(&self, hash: &ContentHash) -> Result<Bytes, StorageError> {
+        let limit = self.limits.max_object_bytes;
+        if let Some(packed) = self.backend.get(&key(hash, true), limit).await? {
+            let hash = *hash;
+            return blocking(move || {
+                let body = decompress_bounded(&packed, limit)
+                    .map_err(|reason| StorageError::Corrupt { hash, reason })?;
+                verify(&hash, body)
+            })
+            .await;
+        }
+        match self.backend.get(&key(hash, false), limit).await? {
+            Some(body) => {
+                let hash = *hash;
+                blocking(move || verify(&hash, body)).await
+            }
+            None => Err(StorageError::NotFound(*hash)),
+        }
+    }
+}
+
+/// Decompresses at most `limit` bytes: a corrupt or forged frame must not be a zstd bomb.
+fn decompress_bounded(packed: &[u8], limit: u64) -> Result<Bytes, String> {
+    let decoder = zstd::stream::read::Decoder::new(packed).map_err(|e| e.to_string())?;
+    let mut body = Vec::new();
+    decoder
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut body)
+        .map_err(|e| format!("zstd: {e}"))?;
+    if body.len() as u64 > limit {
+        return Err(format!("decompresses beyond the {limit}-byte limit"));
+    }
+    Ok(Bytes::from(body))
+}
+
+fn verify(hash: &ContentHash, body: Bytes) -> Result<Bytes, StorageError> {
+    let actual = ContentHash::of(&body);
+    if actual == *hash {
+        Ok(body)
+    } else {
+        Err(StorageError::Corrupt {
+            hash: *hash,
+            reason: format!("content hashes to {actual}"),
+        })
+    }
+}

@@ -1,0 +1,5 @@
+//! Snapshot store, diffs and WARC export.
+
+mod diff;
+mod snapshots;
+mod warc;
