@@ -6,6 +6,8 @@
 //! finding is opened with a ledger entry in the same transaction (全过程留痕). Personal
 //! information reaches this module only masked and hashed (see `rules::Hit`).
 
+pub mod engine;
 pub mod store;
 
+pub use engine::{EngineError, RulesEngine};
 pub use store::{FindingDraft, FindingFilter, StoreOutcome, list, store};

@@ -1,0 +1,535 @@
+//! Turning observations into stored snapshots, rows and findings.
+//!
+//! Bodies go to the content-addressed store at once; database writes are collected and
+//! flushed in one transaction per batch (with the ledger entries of new findings), which
+//! keeps SQLite's single writer busy for short moments only.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use govwatch_crawlers::{
+    Attachment, ColumnReport, CrawlStats, Failure, FailureScope, FeedPost, FeedSummary, LinkCheck, LinkStatus, Observation,
+    Page,
+};
+use sea_orm::{
+    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+use super::{CrawlEngine, CrawlJobError, CrawlOutcome};
+use crate::auth::Actor;
+use crate::db::entities::{account, link_check, post, site_column, snapshot};
+use crate::findings::{self, FindingDraft};
+use crate::ledger;
+use crate::rules::{self, RuleSet, TextContext};
+
+/// Observations buffered before a database flush.
+const BATCH: usize = 200;
+
+/// A snapshot row to write or refresh.
+#[derive(Debug)]
+struct SnapshotWrite {
+    url: String,
+    kind: &'static str,
+    content_hash: Option<String>,
+    size: i64,
+    status: i32,
+    content_type: Option<String>,
+    encoding: Option<String>,
+    encoding_mismatch: bool,
+    title: Option<String>,
+    headers: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    seen_at: DateTime<Utc>,
+}
+
+/// What the feed read gave.
+#[derive(Debug, Default)]
+pub struct FeedState {
+    /// `Some(true)` read, `Some(false)` failed, `None` not a feed account.
+    pub ok: Option<bool>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Posts in the feed.
+    pub post_count: u64,
+    /// Newest publication time.
+    pub newest: Option<DateTime<Utc>>,
+    /// The feed URL.
+    pub url: Option<String>,
+    /// 304: not re-read this time.
+    pub not_modified: bool,
+}
+
+/// Consumes one crawl's observations.
+pub struct Ingestor<'a> {
+    eng: &'a CrawlEngine,
+    account: account::Model,
+    crawl_id: i64,
+    rules: std::sync::Arc<RuleSet>,
+    actor: Actor,
+    today: NaiveDate,
+    snapshots: Vec<SnapshotWrite>,
+    link_rows: Vec<link_check::ActiveModel>,
+    column_rows: Vec<site_column::ActiveModel>,
+    posts: Vec<(String, FeedPost)>,
+    drafts: Vec<FindingDraft>,
+    pending: usize,
+    out: CrawlOutcome,
+    /// Broken link targets (all the link judgement needs).
+    pub broken_links: Vec<rules::LinkCheck>,
+    /// Whether link checks ran at all.
+    pub links_checked: bool,
+    /// Columns as the column judgements need them.
+    pub columns: Vec<rules::ColumnInput>,
+    /// Newest dated item on the home page, and whether the home page was read.
+    pub home: Option<Option<NaiveDate>>,
+    /// The feed.
+    pub feed: FeedState,
+    /// The source itself failed.
+    pub source_error: Option<String>,
+}
+
+fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn headers_json(h: &[(String, String)]) -> String {
+    serde_json::to_string(h).unwrap_or_else(|_| "[]".into())
+}
+
+fn link_kind(k: govwatch_crawlers::LinkKind) -> (rules::LinkKind, &'static str) {
+    use govwatch_crawlers::LinkKind as K;
+    match k {
+        K::Page | K::Frame => (rules::LinkKind::Page, "page"),
+        K::Image => (rules::LinkKind::Image, "image"),
+        K::Attachment => (rules::LinkKind::Attachment, "attachment"),
+        K::Script | K::Stylesheet => (rules::LinkKind::Other, "other"),
+    }
+}
+
+impl<'a> Ingestor<'a> {
+    /// A new ingestor for one crawl.
+    pub fn new(eng: &'a CrawlEngine, account: &account::Model, crawl_id: i64, rules: std::sync::Arc<RuleSet>) -> Self {
+        Self {
+            eng,
+            account: account.clone(),
+            crawl_id,
+            rules,
+            actor: Actor::system("crawler"),
+            today: crate::time::today(),
+            snapshots: Vec::new(),
+            link_rows: Vec::new(),
+            column_rows: Vec::new(),
+            posts: Vec::new(),
+            drafts: Vec::new(),
+            pending: 0,
+            out: CrawlOutcome { crawl_id, account_id: account.id, ..Default::default() },
+            broken_links: Vec::new(),
+            links_checked: false,
+            columns: Vec::new(),
+            home: None,
+            feed: FeedState::default(),
+            source_error: None,
+        }
+    }
+
+    /// The account being crawled.
+    pub fn account(&self) -> &account::Model {
+        &self.account
+    }
+
+    /// The crawl id.
+    pub fn crawl_id(&self) -> i64 {
+        self.crawl_id
+    }
+
+    /// Records that the source as a whole failed.
+    pub fn source_failed(&mut self, message: String) {
+        self.out.failures += 1;
+        if self.source_error.is_none() {
+            self.source_error = Some(message.clone());
+        }
+        if self.feed.ok.is_some() || self.is_feed_account() {
+            self.feed.ok = Some(false);
+            self.feed.error = Some(message);
+        }
+    }
+
+    fn is_feed_account(&self) -> bool {
+        self.account.platform != "website"
+    }
+
+    fn scan(&mut self, text: &str, ctx: &TextContext, url: &str, location: &str) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let hits = self.rules.scan_text(text, ctx, self.eng.rules.hasher());
+        self.drafts.extend(hits.iter().map(|h| FindingDraft::from_hit(h, url, location)));
+    }
+
+    /// Handles one observation.
+    pub async fn observe(&mut self, obs: Observation) -> Result<(), CrawlJobError> {
+        match obs {
+            Observation::Page(p) => self.page(p).await?,
+            Observation::Attachment(a) => self.attachment(a).await?,
+            Observation::Column(c) => self.column(c),
+            Observation::Post(p) => self.post(p),
+            Observation::FeedSummary(f) => self.feed_summary(f).await?,
+            Observation::LinkCheck(l) => self.link(l),
+            Observation::Failure(f) => self.failure(f),
+        }
+        self.pending += 1;
+        if self.pending >= BATCH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn put(&mut self, body: bytes::Bytes) -> Result<Option<String>, CrawlJobError> {
+        if body.is_empty() {
+            return Ok(None);
+        }
+        self.out.bytes += body.len() as u64;
+        let r = self.eng.store.put(body).await?;
+        Ok(Some(r.hash.to_hex()))
+    }
+
+    async fn page(&mut self, p: Page) -> Result<(), CrawlJobError> {
+        self.out.pages += 1;
+        if p.not_modified {
+            self.out.not_modified += 1;
+        }
+        let size = p.body.len() as i64;
+        let raw = p.body.clone();
+        let hash = self.put(p.body).await?;
+        let url = p.url.to_string();
+        if p.is_home && (200..300).contains(&p.status) && !raw.is_empty() {
+            let decoded = govwatch_crawlers::decode::decode_html(&raw, p.content_type.as_deref(), Some("cn"));
+            let doc = govwatch_crawlers::html::HtmlDocument::parse(&decoded.text, &p.final_url);
+            self.home = Some(doc.list_summary(self.today).newest);
+        }
+        if (200..300).contains(&p.status) {
+            let text = match &p.title {
+                Some(t) if !p.text.contains(t.as_str()) => format!("{t}\n{}", p.text),
+                _ => p.text.clone(),
+            };
+            self.scan(&text, &TextContext::default(), &url, "正文");
+        }
+        self.snapshots.push(SnapshotWrite {
+            url,
+            kind: "page",
+            content_hash: hash,
+            size,
+            status: i32::from(p.status),
+            content_type: p.content_type,
+            encoding: p.encoding,
+            encoding_mismatch: p.encoding_mismatch,
+            title: p.title,
+            headers: headers_json(&p.headers),
+            etag: p.validators.etag,
+            last_modified: p.validators.last_modified,
+            seen_at: p.fetched_at,
+        });
+        Ok(())
+    }
+
+    async fn attachment(&mut self, a: Attachment) -> Result<(), CrawlJobError> {
+        self.out.attachments += 1;
+        let size = a.body.len() as i64;
+        let hash = self.put(a.body).await?;
+        let url = a.url.to_string();
+        match &a.result {
+            Ok(segments) => {
+                for s in segments {
+                    let ctx = TextContext { numeric_precision_loss: s.numeric_precision_loss };
+                    self.scan(&s.text, &ctx, &url, &s.location);
+                }
+            }
+            Err(e) => {
+                // "Attachment not checked" must be loud: an operations alert for the office.
+                self.drafts.push(unchecked_attachment(&url, &e.to_string()));
+            }
+        }
+        for skipped in &a.skipped {
+            let reason = format!("压缩包内文件 {} 未能检查: {}", skipped.location, skipped.error);
+            self.drafts.push(unchecked_attachment(&format!("{url}#{}", skipped.location), &reason));
+        }
+        let kind = serde_json::to_value(a.kind).ok().and_then(|v| v.as_str().map(str::to_string));
+        self.snapshots.push(SnapshotWrite {
+            url,
+            kind: "attachment",
+            content_hash: hash,
+            size,
+            status: i32::from(a.status),
+            content_type: a.content_type.or(kind),
+            encoding: None,
+            encoding_mismatch: false,
+            title: None,
+            headers: headers_json(&a.headers),
+            etag: None,
+            last_modified: None,
+            seen_at: a.fetched_at,
+        });
+        Ok(())
+    }
+
+    fn column(&mut self, c: ColumnReport) {
+        self.column_rows.push(site_column::ActiveModel {
+            id: NotSet,
+            account_id: Set(self.account.id),
+            crawl_id: Set(self.crawl_id),
+            name: Set(c.name.clone()),
+            url: Set(c.url.to_string()),
+            item_count: Set(c.item_count as i64),
+            newest_item_date: Set(c.newest_item_date),
+            fetched_ok: Set(c.fetched_ok),
+        });
+        // A list page that could not be read says nothing about staleness or blankness;
+        // the broken link is reported by the link rule.
+        if c.fetched_ok {
+            self.columns.push(rules::ColumnInput { name: c.name, kind: None, newest: c.newest_item_date, item_count: c.item_count });
+        }
+    }
+
+    fn post(&mut self, p: FeedPost) {
+        self.out.posts += 1;
+        let url = p.link.as_ref().map_or_else(|| p.feed_url.to_string(), ToString::to_string);
+        let location = format!("帖子 {}", p.id.chars().take(80).collect::<String>());
+        let text = match &p.title {
+            Some(t) => format!("{t}\n{}", p.text),
+            None => p.text.clone(),
+        };
+        self.scan(&text, &TextContext::default(), &url, &location);
+        self.posts.push((sha256_hex(&p.id), p));
+    }
+
+    async fn feed_summary(&mut self, f: FeedSummary) -> Result<(), CrawlJobError> {
+        self.feed.ok = Some(true);
+        self.feed.url = Some(f.url.to_string());
+        self.feed.post_count = f.post_count as u64;
+        self.feed.newest = f.newest_published;
+        self.feed.not_modified = f.not_modified;
+        if f.not_modified {
+            self.out.not_modified += 1;
+        }
+        let size = f.body.len() as i64;
+        let hash = self.put(f.body).await?;
+        self.snapshots.push(SnapshotWrite {
+            url: f.url.to_string(),
+            kind: "feed",
+            content_hash: hash,
+            size,
+            status: i32::from(f.status),
+            content_type: f.content_type,
+            encoding: None,
+            encoding_mismatch: false,
+            title: f.title,
+            headers: headers_json(&f.headers),
+            etag: f.validators.etag,
+            last_modified: f.validators.last_modified,
+            seen_at: f.fetched_at,
+        });
+        Ok(())
+    }
+
+    fn link(&mut self, l: LinkCheck) {
+        self.links_checked = true;
+        self.out.links_checked += 1;
+        let (rk, code) = link_kind(l.kind);
+        let on_home = l.linked_from.iter().any(|s| s.is_home);
+        let (broken, skipped, status, reason) = match &l.result {
+            LinkStatus::Ok { status } => (false, false, Some(i32::from(*status)), None),
+            LinkStatus::Broken { status, reason } => (true, false, status.map(i32::from), Some(reason.clone())),
+            LinkStatus::Skipped { reason } => (false, true, None, Some(reason.clone())),
+        };
+        if broken {
+            self.out.broken_links += 1;
+            self.broken_links.push(rules::LinkCheck {
+                target: l.url.to_string(),
+                kind: rk,
+                broken: true,
+                linked_from: l
+                    .linked_from
+                    .iter()
+                    .map(|s| rules::LinkSource { page: s.page_url.to_string(), is_home: s.is_home })
+                    .collect(),
+            });
+        }
+        let from: Vec<&str> = l.linked_from.iter().map(|s| s.page_url.as_str()).collect();
+        self.link_rows.push(link_check::ActiveModel {
+            id: NotSet,
+            account_id: Set(self.account.id),
+            crawl_id: Set(self.crawl_id),
+            target: Set(l.url.to_string()),
+            kind: Set(code.into()),
+            external: Set(l.external),
+            broken: Set(broken),
+            skipped: Set(skipped),
+            status: Set(status),
+            reason: Set(reason),
+            on_home: Set(on_home),
+            linked_from: Set(serde_json::to_string(&from).unwrap_or_else(|_| "[]".into())),
+            linked_from_count: Set(l.linked_from_count as i64),
+        });
+    }
+
+    fn failure(&mut self, f: Failure) {
+        match f.scope {
+            FailureScope::Source => self.source_failed(f.message),
+            FailureScope::Robots => {}
+            FailureScope::Page | FailureScope::Attachment => self.out.failures += 1,
+        }
+    }
+
+    /// Writes everything buffered in one transaction.
+    pub async fn flush(&mut self) -> Result<(), CrawlJobError> {
+        self.pending = 0;
+        if self.snapshots.is_empty() && self.link_rows.is_empty() && self.column_rows.is_empty() && self.posts.is_empty() && self.drafts.is_empty() {
+            return Ok(());
+        }
+        let txn = self.eng.db.begin().await?;
+        let mut head = ledger::lock_head(&txn).await?;
+        for s in std::mem::take(&mut self.snapshots) {
+            if upsert_snapshot(&txn, self.account.id, self.crawl_id, s).await? {
+                self.out.snapshots_new += 1;
+            }
+        }
+        for chunk in std::mem::take(&mut self.link_rows).chunks(500) {
+            link_check::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+        }
+        for chunk in std::mem::take(&mut self.column_rows).chunks(500) {
+            site_column::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+        }
+        for (key, p) in std::mem::take(&mut self.posts) {
+            upsert_post(&txn, self.account.id, &key, &p).await?;
+        }
+        let drafts = std::mem::take(&mut self.drafts);
+        let stored = findings::store(&txn, &mut head, &self.actor, self.account.id, Some(self.crawl_id), &drafts, Utc::now()).await?;
+        txn.commit().await?;
+        self.out.findings_opened += stored.opened;
+        self.out.findings_seen += stored.seen_again;
+        Ok(())
+    }
+
+    /// The outcome, with the crawler's own counters where it has them.
+    pub fn finish(mut self, stats: Option<CrawlStats>, elapsed: Duration) -> CrawlOutcome {
+        if let Some(s) = stats {
+            self.out.links_checked = s.links_checked;
+            self.out.broken_links = s.broken_links;
+            self.out.failures = self.out.failures.max(s.failures);
+        }
+        self.out.elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        self.out.error = self.source_error.clone();
+        self.out.status = if self.source_error.is_some() { "failed".into() } else { "ok".into() };
+        self.out
+    }
+}
+
+fn unchecked_attachment(url: &str, reason: &str) -> FindingDraft {
+    FindingDraft {
+        rule_id: "source.attachment_unchecked".into(),
+        category: "source".into(),
+        severity: "warn".into(),
+        points: 0.0,
+        url: url.to_string(),
+        location: String::new(),
+        title: "附件未能检查".into(),
+        message: format!("附件未能提取文字，未做个人信息和错别字检查，请人工核查：{reason}"),
+        excerpt: String::new(),
+        masked_value: None,
+        suggestion: None,
+        value_hash: sha256_hex(reason),
+        needs_confirmation: false,
+    }
+}
+
+/// Writes a new snapshot row when the content changed, else moves `last_seen_at`.
+/// Returns true when a new version was recorded.
+async fn upsert_snapshot<C: ConnectionTrait>(db: &C, account_id: i64, crawl_id: i64, s: SnapshotWrite) -> Result<bool, sea_orm::DbErr> {
+    let url_key = sha256_hex(&s.url);
+    let latest = snapshot::Entity::find()
+        .filter(snapshot::Column::AccountId.eq(account_id))
+        .filter(snapshot::Column::UrlKey.eq(url_key.as_str()))
+        .order_by_desc(snapshot::Column::Id)
+        .select_only()
+        .columns([snapshot::Column::Id, snapshot::Column::ContentHash, snapshot::Column::Status])
+        .into_tuple::<(i64, Option<String>, i32)>()
+        .one(db)
+        .await?;
+    // A 304 has no body: it confirms the latest version.
+    let same = match &latest {
+        Some((_, hash, status)) => (s.content_hash.is_none() && s.status == 304) || (*hash == s.content_hash && *status == s.status),
+        None => false,
+    };
+    if let (true, Some((id, _, _))) = (same, latest) {
+        snapshot::Entity::update_many()
+            .col_expr(snapshot::Column::LastSeenAt, s.seen_at.into())
+            .col_expr(snapshot::Column::LastCrawlId, crawl_id.into())
+            .filter(snapshot::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+        return Ok(false);
+    }
+    snapshot::Entity::insert(snapshot::ActiveModel {
+        id: NotSet,
+        account_id: Set(account_id),
+        url: Set(s.url),
+        url_key: Set(url_key),
+        kind: Set(s.kind.into()),
+        content_hash: Set(s.content_hash),
+        size: Set(s.size),
+        status: Set(s.status),
+        content_type: Set(s.content_type),
+        encoding: Set(s.encoding),
+        encoding_mismatch: Set(s.encoding_mismatch),
+        title: Set(s.title),
+        headers: Set(s.headers),
+        etag: Set(s.etag),
+        last_modified: Set(s.last_modified),
+        first_seen_at: Set(s.seen_at),
+        last_seen_at: Set(s.seen_at),
+        first_crawl_id: Set(crawl_id),
+        last_crawl_id: Set(crawl_id),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(true)
+}
+
+async fn upsert_post<C: ConnectionTrait>(db: &C, account_id: i64, key: &str, p: &FeedPost) -> Result<(), sea_orm::DbErr> {
+    let now = Utc::now();
+    let existing = post::Entity::find()
+        .filter(post::Column::AccountId.eq(account_id))
+        .filter(post::Column::PostKey.eq(key))
+        .select_only()
+        .column(post::Column::Id)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?;
+    match existing {
+        Some(id) => {
+            post::Entity::update_many()
+                .col_expr(post::Column::LastSeenAt, now.into())
+                .filter(post::Column::Id.eq(id))
+                .exec(db)
+                .await?;
+        }
+        None => {
+            post::Entity::insert(post::ActiveModel {
+                id: NotSet,
+                account_id: Set(account_id),
+                post_key: Set(key.to_string()),
+                title: Set(p.title.clone()),
+                link: Set(p.link.as_ref().map(ToString::to_string)),
+                published_at: Set(p.published),
+                first_seen_at: Set(now),
+                last_seen_at: Set(now),
+            })
+            .exec_without_returning(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
