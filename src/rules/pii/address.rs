@@ -119,17 +119,22 @@ impl AddressDetector {
         if marker_at <= head.chars().next().map_or(0, char::len_utf8) {
             return None;
         }
-        // Drop a leading label such as “住址” “家庭住址” “住”.
+        // Drop a leading label such as “住址” “家庭住址” “住”, and keep at most
+        // `PRE_MARKER_CHARS` characters before the street name's end (city,
+        // district and street), so a name glued to the address stays outside it.
         let mut addr_start = start;
-        for label in ["家庭住址", "居住地址", "现住址", "户籍地址", "住址", "地址", "现住", "居住", "住"] {
+        let mut residence_label = false;
+        for label in RESIDENCE_LABELS {
             if let Some(p) = head.rfind(label)
                 && p + label.len() < marker_at
                 && !head[p + label.len()..].starts_with(['宅', '房', '户'])
             {
                 addr_start = start + p + label.len();
+                residence_label = true;
                 break;
             }
         }
+        addr_start = addr_start.max(back_chars(text, start + marker_at, PRE_MARKER_CHARS));
         // Extend forward over the tail: 12号3单元401室, 5-2-301.
         let mut end = anchor;
         let tail_limit = super::super::text::fwd_chars(text, anchor, 16).min(le);
@@ -150,6 +155,12 @@ impl AddressDetector {
             return None;
         }
         if tabbed && (line.contains("公司") || line.contains("有限") || line.contains("合作社")) {
+            return None;
+        }
+        // Running text needs a label (住址…, 姓名/户主…); rows need only a name cell.
+        let row = tabbed || is_field_row(line);
+        let labelled = residence_label || self.p.name_labels.iter().any(|l| line.contains(l.as_str()));
+        if !row && !labelled {
             return None;
         }
         if !self.row_has_name(line, addr_start - ls, end - ls) {
@@ -216,6 +227,17 @@ impl AddressDetector {
         let compound = chars.len() >= 3 && self.compound.iter().any(|c| t.starts_with(c.as_str()));
         compound || self.surnames.contains(&chars[0])
     }
+}
+
+/// Labels that introduce a home address.
+const RESIDENCE_LABELS: [&str; 9] = ["家庭住址", "居住地址", "现住址", "户籍地址", "住址", "地址", "现住", "居住", "住"];
+/// Characters kept before the end of the street/village name.
+const PRE_MARKER_CHARS: usize = 12;
+
+/// A short line of three or more whitespace-separated fields: a table row as
+/// `pdftotext` lays it out, rather than running text.
+fn is_field_row(line: &str) -> bool {
+    line.len() < 400 && line.split_whitespace().count() >= 3
 }
 
 /// The tab cell (tabbed rows) or the clause (running text) around `[s, e)`.

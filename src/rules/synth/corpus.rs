@@ -33,11 +33,13 @@ pub enum LookAlike {
     Amount,
     /// An office's address with its phone (no personal name).
     OfficeAddress,
+    /// Labelled codes that happen to look like mobiles or IDs.
+    Codes,
 }
 
 impl LookAlike {
     /// Every kind, for round-robin generation.
-    pub const ALL: [LookAlike; 12] = [
+    pub const ALL: [LookAlike; 13] = [
         LookAlike::IdBadCheck,
         LookAlike::Masked,
         LookAlike::CreditCode,
@@ -50,6 +52,7 @@ impl LookAlike {
         LookAlike::ElevenDigits,
         LookAlike::Amount,
         LookAlike::OfficeAddress,
+        LookAlike::Codes,
     ];
 }
 
@@ -128,6 +131,16 @@ pub fn append_lookalike(doc: &mut Doc, rng: &mut SynthRng, kind: LookAlike) {
             "办公地址：青岛市市南区香港中路{}号，邮编266071，联系电话：0532-8{}。",
             1 + rng.below(200),
             rng.digits(7)
+        ),
+        LookAlike::Codes => format!(
+            "发票代码：1370219{}，发票号码：{}，准考证号：{}，统计编码 {}，合同号{}，时间戳{}，No.{}。",
+            rng.digits(5),
+            mobile(rng),
+            mobile(rng),
+            mobile(rng),
+            mobile(rng),
+            format_args!("17{}", rng.digits(11)),
+            mobile(rng)
         ),
     };
     doc.push(&s);

@@ -46,6 +46,19 @@ pub struct EvalReport {
     pub bytes: usize,
 }
 
+/// Longest span a planted item or hit can have (for the overlap search).
+const MAX_SPAN: usize = 512;
+
+/// Whether any `(rule, start)`-sorted item of `rule` overlaps `[start, end)`.
+fn overlaps(sorted: &[(usize, usize, &str)], rule: &str, start: usize, end: usize) -> bool {
+    let upto = sorted.partition_point(|x| x.0 < end);
+    sorted[..upto]
+        .iter()
+        .rev()
+        .take_while(|x| x.0 + MAX_SPAN > start)
+        .any(|x| x.2 == rule && x.1 > start)
+}
+
 /// Scans every document and compares hits with what was planted.
 pub fn evaluate(rules: &RuleSet, docs: &[Doc], hasher: &ValueHasher, filter: &RuleFilter) -> EvalReport {
     let mut report = EvalReport::default();
@@ -53,25 +66,28 @@ pub fn evaluate(rules: &RuleSet, docs: &[Doc], hasher: &ValueHasher, filter: &Ru
         report.bytes += doc.text.len();
         let ctx = TextContext { numeric_precision_loss: doc.numeric_precision_loss };
         let hits = rules.scan_text_filtered(&doc.text, &ctx, hasher, filter);
-        for p in doc.planted.iter().filter(|p| filter.allows(&p.rule_id)) {
-            let c = report.rules.entry(p.rule_id.clone()).or_default();
+        let mut hit_spans: Vec<(usize, usize, &str)> =
+            hits.iter().map(|h| (h.span.start, h.span.end, h.rule_id.as_str())).collect();
+        hit_spans.sort_unstable();
+        let mut planted: Vec<(usize, usize, &str)> = doc
+            .planted
+            .iter()
+            .filter(|p| filter.allows(&p.rule_id))
+            .map(|p| (p.start, p.end, p.rule_id.as_str()))
+            .collect();
+        planted.sort_unstable();
+        for &(start, end, rule) in &planted {
+            let c = report.rules.entry(rule.to_string()).or_default();
             c.planted += 1;
-            let found = hits
-                .iter()
-                .any(|h| h.rule_id == p.rule_id && h.span.start < p.end && p.start < h.span.end);
-            if !found {
+            if !overlaps(&hit_spans, rule, start, end) {
                 c.missed += 1;
-                report.missed.push(format!("doc #{n} {}: {}", p.rule_id, &doc.text[p.start..p.end]));
+                report.missed.push(format!("doc #{n} {rule}: {}", &doc.text[start..end]));
             }
         }
         for h in &hits {
             let c = report.rules.entry(h.rule_id.clone()).or_default();
             c.hits += 1;
-            let planted = doc
-                .planted
-                .iter()
-                .any(|p| p.rule_id == h.rule_id && h.span.start < p.end && p.start < h.span.end);
-            if planted {
+            if overlaps(&planted, &h.rule_id, h.span.start, h.span.end) {
                 c.true_positives += 1;
             } else {
                 c.false_positives += 1;

@@ -290,6 +290,7 @@ fn addresses_next_to_names_are_found_office_addresses_are_not() {
         "1\t青岛某某有限公司\t王伟\t幸福路12号",
         "市南区幸福路12号3单元401室",
         "2025年5月第3号公告",
+        "市长王伟到幸福路12号调研，李娜、张强陪同。",
         "青政办发〔2025〕5号",
     ] {
         assert!(scan_rules(&r, text, "pii.address").is_empty(), "{text}");
