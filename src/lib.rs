@@ -14,17 +14,21 @@
 //! - [`queue`]: the job queue (in-process or Redis Streams) and workers;
 //!   [`scheduler`]: cron firings that enqueue crawls; [`storage`]: the content-addressed
 //!   snapshot store, diffs and WARC export.
-//! - [`findings`]: fingerprinted, idempotent findings.
+//! - [`rules`]: the rules engine (pure): personal information, wording errors, structured
+//!   judgements and scores; [`findings`]: fingerprinted, idempotent findings;
+//!   [`crawl`]: runs crawls and feeds what they saw through the rules.
 //! - [`cli`]: the `govwatch` command line.
 
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod crawl;
 pub mod db;
 pub mod findings;
 pub mod ledger;
 pub mod queue;
 pub mod registry;
+pub mod rules;
 pub mod scheduler;
 pub mod startup;
 pub mod storage;
