@@ -61,6 +61,44 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Ledger settings.
     pub ledger: LedgerSettings,
+    /// Crawler limits and politeness (`[crawler]`; durations in milliseconds, e.g.
+    /// `per_host_delay_ms = 500`). See `govwatch_crawlers::CrawlConfig` for every key.
+    pub crawler: govwatch_crawlers::CrawlConfig,
+    /// Job queue and workers.
+    pub queue: QueueSettings,
+}
+
+/// Job queue and worker settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueSettings {
+    /// Crawl workers per process (`serve` runs them in-process when there is no Redis;
+    /// `govwatch worker` runs this many).
+    pub workers: usize,
+    /// Seconds a job may run unacknowledged before another worker takes it over.
+    pub visibility_timeout_secs: u64,
+    /// Deliveries before a job is dead-lettered.
+    pub max_attempts: u32,
+    /// Seconds before a failed job is retried.
+    pub retry_delay_secs: u64,
+    /// Redis key prefix (several installations can share one Redis).
+    pub redis_prefix: String,
+    /// Run the cron scheduler inside `serve` (with Redis, every `serve` may run it: each
+    /// tick is enqueued once).
+    pub scheduler: bool,
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            visibility_timeout_secs: 30 * 60,
+            max_attempts: 3,
+            retry_delay_secs: 120,
+            redis_prefix: "govwatch:".into(),
+            scheduler: true,
+        }
+    }
 }
 
 /// Authentication and session settings.
@@ -97,6 +135,8 @@ impl Default for Settings {
             auto_migrate: true,
             auth: AuthSettings::default(),
             ledger: LedgerSettings::default(),
+            crawler: govwatch_crawlers::CrawlConfig::default(),
+            queue: QueueSettings::default(),
         }
     }
 }
@@ -182,6 +222,12 @@ impl Settings {
         if let Some(v) = get("GOVWATCH_PUBLIC_URL").filter(|v| !v.is_empty()) {
             self.public_url = Some(v);
         }
+        if let Some(v) = get("GOVWATCH_RSSHUB_URL").filter(|v| !v.is_empty()) {
+            self.crawler.rsshub_base = Some(url::Url::parse(&v).map_err(|e| ConfigError::Env {
+                name: "GOVWATCH_RSSHUB_URL",
+                message: format!("{v:?}: {e}"),
+            })?);
+        }
         Ok(())
     }
 
@@ -217,11 +263,33 @@ impl Settings {
             .unwrap_or_else(|| self.data_dir.join("keys").join("ledger-ed25519.key"))
     }
 
-    /// The user agent contact URL.
-    pub fn contact_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| "https://github.com/govwatch/govwatch".to_string())
+    /// The crawler configuration in effect: the `[crawler]` section, with this
+    /// installation's public URL as the contact in the user agent unless one is set.
+    pub fn crawl_config(&self) -> govwatch_crawlers::CrawlConfig {
+        let mut c = self.crawler.clone();
+        if let Some(public) = &self.public_url
+            && c.contact_url == govwatch_crawlers::CrawlConfig::default().contact_url
+        {
+            c.contact_url = public.clone();
+        }
+        c
+    }
+
+    /// Where the keyed-hash key for findings lives.
+    pub fn hash_key_path(&self) -> PathBuf {
+        self.data_dir.join("keys").join("findings-hmac.key")
+    }
+
+    /// The queue tuning in effect.
+    pub fn queue_config(&self) -> crate::queue::QueueConfig {
+        crate::queue::QueueConfig {
+            visibility_timeout: std::time::Duration::from_secs(
+                self.queue.visibility_timeout_secs.max(1),
+            ),
+            max_attempts: self.queue.max_attempts.max(1),
+            retry_delay: std::time::Duration::from_secs(self.queue.retry_delay_secs),
+            ..Default::default()
+        }
     }
 }
 

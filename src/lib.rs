@@ -35,6 +35,7 @@ pub mod storage;
 pub mod telemetry;
 pub mod time;
 pub mod web;
+pub mod worker;
 
 /// Installs the process-wide rustls crypto provider. Two providers are linked (sqlx uses
 /// ring, reqwest aws-lc-rs), so rustls cannot pick one by itself; call this first in `main`

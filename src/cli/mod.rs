@@ -2,7 +2,10 @@
 //! This is the edge of the program: errors are `anyhow` with context, printed in Chinese.
 
 mod accounts;
+mod crawl;
+mod findings;
 mod ledger;
+mod scan;
 mod users;
 
 use std::path::PathBuf;
@@ -59,6 +62,36 @@ pub enum Command {
     /// The tamper-evident ledger (全过程留痕).
     #[command(subcommand)]
     Ledger(ledger::LedgerCmd),
+    /// Crawl accounts now, with a progress display and a summary (pages, attachments, links checked, broken, failures, bytes, time).
+    Crawl(crawl::CrawlArgs),
+    /// Run crawl workers on the Redis queue (GOVWATCH_REDIS_URL); any number, on any machine.
+    Worker {
+        /// Concurrent jobs (default [queue] workers).
+        #[arg(long)]
+        concurrency: Option<usize>,
+    },
+    /// Stored snapshots.
+    #[command(subcommand)]
+    Snapshots(SnapshotsCmd),
+    /// Check local files with the same rules before publishing (pii, wording); exit 1 on any veto or personal-information finding.
+    Scan(scan::ScanArgs),
+    /// Findings (问题).
+    #[command(subcommand)]
+    Findings(FindingsCmd),
+}
+
+/// Snapshot commands.
+#[derive(Debug, Subcommand)]
+pub enum SnapshotsCmd {
+    /// Write a crawl's snapshots as a WARC 1.1 file that standard tools (warcio, pywb) read.
+    Export(crawl::ExportArgs),
+}
+
+/// Finding commands.
+#[derive(Debug, Subcommand)]
+pub enum FindingsCmd {
+    /// List findings.
+    List(findings::ListArgs),
 }
 
 impl Cli {
@@ -95,6 +128,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Departments(cmd) => accounts::run_departments(cmd, &settings).await,
         Command::Accounts(cmd) => accounts::run(cmd, &settings).await,
         Command::Ledger(cmd) => ledger::run(cmd, &settings).await,
+        Command::Crawl(args) => crawl::run_crawl(args, settings).await,
+        Command::Worker { concurrency } => crawl::run_worker(concurrency, settings).await,
+        Command::Snapshots(SnapshotsCmd::Export(args)) => crawl::run_export(args, settings).await,
+        Command::Scan(args) => scan::run(args),
+        Command::Findings(FindingsCmd::List(args)) => findings::run_list(args, &settings).await,
     }
 }
 
@@ -106,12 +144,63 @@ async fn serve(settings: Settings) -> anyhow::Result<i32> {
         // Printed once, on the terminal only (never logged).
         println!("已创建办公厅管理员账户 admin，初始密码（仅显示这一次，请妥善保存）: {password}");
     }
+    let background = start_background(&settings, &db).await?;
     let app = startup::Application::build(settings, db).await?;
     let addr = app.local_addr();
     tracing::info!(%addr, "govwatch serving");
     println!("govwatch 已启动: http://{addr}/");
     app.run_until_stopped(shutdown_signal()).await?;
+    background.stop().await;
     Ok(0)
+}
+
+/// The background services `serve` runs: the scheduler, in-process workers when there is no
+/// Redis, and housekeeping.
+pub(crate) struct Background {
+    shutdown: tokio_util::sync::CancellationToken,
+    tasks: tokio::task::JoinSet<()>,
+}
+
+impl Background {
+    /// Stops everything, letting running jobs finish.
+    pub(crate) async fn stop(mut self) {
+        self.shutdown.cancel();
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+pub(crate) async fn start_background(
+    settings: &Settings,
+    db: &sea_orm::DatabaseConnection,
+) -> anyhow::Result<Background> {
+    use crate::worker;
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    let queue = worker::open_queue(settings)
+        .await
+        .context("无法打开任务队列")?;
+    if settings.queue.scheduler {
+        worker::spawn_scheduler(&mut tasks, db, &queue, &shutdown).await?;
+    }
+    if settings.redis_url.is_none() {
+        let engine = worker::crawl_engine(settings, db.clone())?;
+        worker::spawn_workers(
+            &mut tasks,
+            &engine,
+            &queue,
+            settings.queue.workers,
+            "serve",
+            &shutdown,
+        );
+    }
+    worker::spawn_housekeeping(
+        &mut tasks,
+        std::sync::Arc::new(settings.clone()),
+        db.clone(),
+        &shutdown,
+    );
+    tracing::info!(queue = queue.engine(), "background services started");
+    Ok(Background { shutdown, tasks })
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

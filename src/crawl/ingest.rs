@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use govwatch_crawlers::{
-    Attachment, ColumnReport, CrawlStats, Failure, FailureScope, FeedPost, FeedSummary, LinkCheck, LinkStatus, Observation,
-    Page,
+    Attachment, ColumnReport, CrawlStats, Failure, FailureScope, FeedPost, FeedSummary, LinkCheck,
+    LinkStatus, Observation, Page,
 };
 use sea_orm::{
-    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -111,7 +111,12 @@ fn link_kind(k: govwatch_crawlers::LinkKind) -> (rules::LinkKind, &'static str) 
 
 impl<'a> Ingestor<'a> {
     /// A new ingestor for one crawl.
-    pub fn new(eng: &'a CrawlEngine, account: &account::Model, crawl_id: i64, rules: std::sync::Arc<RuleSet>) -> Self {
+    pub fn new(
+        eng: &'a CrawlEngine,
+        account: &account::Model,
+        crawl_id: i64,
+        rules: std::sync::Arc<RuleSet>,
+    ) -> Self {
         Self {
             eng,
             account: account.clone(),
@@ -125,7 +130,11 @@ impl<'a> Ingestor<'a> {
             posts: Vec::new(),
             drafts: Vec::new(),
             pending: 0,
-            out: CrawlOutcome { crawl_id, account_id: account.id, ..Default::default() },
+            out: CrawlOutcome {
+                crawl_id,
+                account_id: account.id,
+                ..Default::default()
+            },
             broken_links: Vec::new(),
             links_checked: false,
             columns: Vec::new(),
@@ -166,7 +175,10 @@ impl<'a> Ingestor<'a> {
             return;
         }
         let hits = self.rules.scan_text(text, ctx, self.eng.rules.hasher());
-        self.drafts.extend(hits.iter().map(|h| FindingDraft::from_hit(h, url, location)));
+        self.drafts.extend(
+            hits.iter()
+                .map(|h| FindingDraft::from_hit(h, url, location)),
+        );
     }
 
     /// Handles one observation.
@@ -206,7 +218,8 @@ impl<'a> Ingestor<'a> {
         let hash = self.put(p.body).await?;
         let url = p.url.to_string();
         if p.is_home && (200..300).contains(&p.status) && !raw.is_empty() {
-            let decoded = govwatch_crawlers::decode::decode_html(&raw, p.content_type.as_deref(), Some("cn"));
+            let decoded =
+                govwatch_crawlers::decode::decode_html(&raw, p.content_type.as_deref(), Some("cn"));
             let doc = govwatch_crawlers::html::HtmlDocument::parse(&decoded.text, &p.final_url);
             self.home = Some(doc.list_summary(self.today).newest);
         }
@@ -243,7 +256,9 @@ impl<'a> Ingestor<'a> {
         match &a.result {
             Ok(segments) => {
                 for s in segments {
-                    let ctx = TextContext { numeric_precision_loss: s.numeric_precision_loss };
+                    let ctx = TextContext {
+                        numeric_precision_loss: s.numeric_precision_loss,
+                    };
                     self.scan(&s.text, &ctx, &url, &s.location);
                 }
             }
@@ -253,10 +268,18 @@ impl<'a> Ingestor<'a> {
             }
         }
         for skipped in &a.skipped {
-            let reason = format!("压缩包内文件 {} 未能检查: {}", skipped.location, skipped.error);
-            self.drafts.push(unchecked_attachment(&format!("{url}#{}", skipped.location), &reason));
+            let reason = format!(
+                "压缩包内文件 {} 未能检查: {}",
+                skipped.location, skipped.error
+            );
+            self.drafts.push(unchecked_attachment(
+                &format!("{url}#{}", skipped.location),
+                &reason,
+            ));
         }
-        let kind = serde_json::to_value(a.kind).ok().and_then(|v| v.as_str().map(str::to_string));
+        let kind = serde_json::to_value(a.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string));
         self.snapshots.push(SnapshotWrite {
             url,
             kind: "attachment",
@@ -289,13 +312,21 @@ impl<'a> Ingestor<'a> {
         // A list page that could not be read says nothing about staleness or blankness;
         // the broken link is reported by the link rule.
         if c.fetched_ok {
-            self.columns.push(rules::ColumnInput { name: c.name, kind: None, newest: c.newest_item_date, item_count: c.item_count });
+            self.columns.push(rules::ColumnInput {
+                name: c.name,
+                kind: None,
+                newest: c.newest_item_date,
+                item_count: c.item_count,
+            });
         }
     }
 
     fn post(&mut self, p: FeedPost) {
         self.out.posts += 1;
-        let url = p.link.as_ref().map_or_else(|| p.feed_url.to_string(), ToString::to_string);
+        let url = p
+            .link
+            .as_ref()
+            .map_or_else(|| p.feed_url.to_string(), ToString::to_string);
         let location = format!("帖子 {}", p.id.chars().take(80).collect::<String>());
         let text = match &p.title {
             Some(t) => format!("{t}\n{}", p.text),
@@ -341,7 +372,9 @@ impl<'a> Ingestor<'a> {
         let on_home = l.linked_from.iter().any(|s| s.is_home);
         let (broken, skipped, status, reason) = match &l.result {
             LinkStatus::Ok { status } => (false, false, Some(i32::from(*status)), None),
-            LinkStatus::Broken { status, reason } => (true, false, status.map(i32::from), Some(reason.clone())),
+            LinkStatus::Broken { status, reason } => {
+                (true, false, status.map(i32::from), Some(reason.clone()))
+            }
             LinkStatus::Skipped { reason } => (false, true, None, Some(reason.clone())),
         };
         if broken {
@@ -353,7 +386,10 @@ impl<'a> Ingestor<'a> {
                 linked_from: l
                     .linked_from
                     .iter()
-                    .map(|s| rules::LinkSource { page: s.page_url.to_string(), is_home: s.is_home })
+                    .map(|s| rules::LinkSource {
+                        page: s.page_url.to_string(),
+                        is_home: s.is_home,
+                    })
                     .collect(),
             });
         }
@@ -386,7 +422,12 @@ impl<'a> Ingestor<'a> {
     /// Writes everything buffered in one transaction.
     pub async fn flush(&mut self) -> Result<(), CrawlJobError> {
         self.pending = 0;
-        if self.snapshots.is_empty() && self.link_rows.is_empty() && self.column_rows.is_empty() && self.posts.is_empty() && self.drafts.is_empty() {
+        if self.snapshots.is_empty()
+            && self.link_rows.is_empty()
+            && self.column_rows.is_empty()
+            && self.posts.is_empty()
+            && self.drafts.is_empty()
+        {
             return Ok(());
         }
         let txn = self.eng.db.begin().await?;
@@ -397,16 +438,29 @@ impl<'a> Ingestor<'a> {
             }
         }
         for chunk in std::mem::take(&mut self.link_rows).chunks(500) {
-            link_check::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+            link_check::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
         }
         for chunk in std::mem::take(&mut self.column_rows).chunks(500) {
-            site_column::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+            site_column::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
         }
         for (key, p) in std::mem::take(&mut self.posts) {
             upsert_post(&txn, self.account.id, &key, &p).await?;
         }
         let drafts = std::mem::take(&mut self.drafts);
-        let stored = findings::store(&txn, &mut head, &self.actor, self.account.id, Some(self.crawl_id), &drafts, Utc::now()).await?;
+        let stored = findings::store(
+            &txn,
+            &mut head,
+            &self.actor,
+            self.account.id,
+            Some(self.crawl_id),
+            &drafts,
+            Utc::now(),
+        )
+        .await?;
         txn.commit().await?;
         self.out.findings_opened += stored.opened;
         self.out.findings_seen += stored.seen_again;
@@ -422,7 +476,11 @@ impl<'a> Ingestor<'a> {
         }
         self.out.elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
         self.out.error = self.source_error.clone();
-        self.out.status = if self.source_error.is_some() { "failed".into() } else { "ok".into() };
+        self.out.status = if self.source_error.is_some() {
+            "failed".into()
+        } else {
+            "ok".into()
+        };
         self.out
     }
 }
@@ -447,20 +505,32 @@ fn unchecked_attachment(url: &str, reason: &str) -> FindingDraft {
 
 /// Writes a new snapshot row when the content changed, else moves `last_seen_at`.
 /// Returns true when a new version was recorded.
-async fn upsert_snapshot<C: ConnectionTrait>(db: &C, account_id: i64, crawl_id: i64, s: SnapshotWrite) -> Result<bool, sea_orm::DbErr> {
+async fn upsert_snapshot<C: ConnectionTrait>(
+    db: &C,
+    account_id: i64,
+    crawl_id: i64,
+    s: SnapshotWrite,
+) -> Result<bool, sea_orm::DbErr> {
     let url_key = sha256_hex(&s.url);
     let latest = snapshot::Entity::find()
         .filter(snapshot::Column::AccountId.eq(account_id))
         .filter(snapshot::Column::UrlKey.eq(url_key.as_str()))
         .order_by_desc(snapshot::Column::Id)
         .select_only()
-        .columns([snapshot::Column::Id, snapshot::Column::ContentHash, snapshot::Column::Status])
+        .columns([
+            snapshot::Column::Id,
+            snapshot::Column::ContentHash,
+            snapshot::Column::Status,
+        ])
         .into_tuple::<(i64, Option<String>, i32)>()
         .one(db)
         .await?;
     // A 304 has no body: it confirms the latest version.
     let same = match &latest {
-        Some((_, hash, status)) => (s.content_hash.is_none() && s.status == 304) || (*hash == s.content_hash && *status == s.status),
+        Some((_, hash, status)) => {
+            (s.content_hash.is_none() && s.status == 304)
+                || (*hash == s.content_hash && *status == s.status)
+        }
         None => false,
     };
     if let (true, Some((id, _, _))) = (same, latest) {
@@ -498,7 +568,12 @@ async fn upsert_snapshot<C: ConnectionTrait>(db: &C, account_id: i64, crawl_id: 
     Ok(true)
 }
 
-async fn upsert_post<C: ConnectionTrait>(db: &C, account_id: i64, key: &str, p: &FeedPost) -> Result<(), sea_orm::DbErr> {
+async fn upsert_post<C: ConnectionTrait>(
+    db: &C,
+    account_id: i64,
+    key: &str,
+    p: &FeedPost,
+) -> Result<(), sea_orm::DbErr> {
     let now = Utc::now();
     let existing = post::Entity::find()
         .filter(post::Column::AccountId.eq(account_id))

@@ -45,7 +45,10 @@ pub async fn judge_after_crawl(
             .all(&eng.db)
             .await?
             .into_iter()
-            .map(|p| rules::Probe { at: p.probed_at, ok: p.ok })
+            .map(|p| rules::Probe {
+                at: p.probed_at,
+                ok: p.ok,
+            })
             .collect();
         assessments.push(rules.judge_availability(&probes, now));
     } else {
@@ -63,9 +66,12 @@ pub async fn judge_after_crawl(
         }
         let status = rules::FeedStatus {
             read_ok: ing.feed.ok == Some(true) && ing.source_error.is_none(),
-            error: ing.feed.error.clone().or_else(|| ing.source_error.clone()).or_else(|| {
-                (ing.feed.ok.is_none()).then(|| "未读取到订阅源".to_string())
-            }),
+            error: ing
+                .feed
+                .error
+                .clone()
+                .or_else(|| ing.source_error.clone())
+                .or_else(|| (ing.feed.ok.is_none()).then(|| "未读取到订阅源".to_string())),
             newest_post: newest,
         };
         assessments.push(rules.judge_account_activity(&status, now));
@@ -81,7 +87,16 @@ pub async fn judge_after_crawl(
     }
     let txn = eng.db.begin().await?;
     let mut head = ledger::lock_head(&txn).await?;
-    let out = findings::store(&txn, &mut head, &Actor::system("rules"), account.id, Some(ing.crawl_id()), &drafts, now).await?;
+    let out = findings::store(
+        &txn,
+        &mut head,
+        &Actor::system("rules"),
+        account.id,
+        Some(ing.crawl_id()),
+        &drafts,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }

@@ -22,7 +22,8 @@ use std::sync::Arc;
 use chrono::Utc;
 use govwatch_crawlers::{Crawler, Observation};
 use sea_orm::{
-    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    QueryFilter,
 };
 use serde::Serialize;
 
@@ -119,14 +120,22 @@ pub struct CrawlEngine {
 
 impl CrawlEngine {
     /// Crawls one account now. `job_key` (from the queue) makes the run idempotent.
-    pub async fn crawl_account(&self, account_id: i64, job_key: Option<&str>) -> Result<CrawlOutcome, CrawlJobError> {
+    pub async fn crawl_account(
+        &self,
+        account_id: i64,
+        job_key: Option<&str>,
+    ) -> Result<CrawlOutcome, CrawlJobError> {
         let account = account::Entity::find_by_id(account_id)
             .one(&self.db)
             .await?
             .ok_or(CrawlJobError::NotFound(account_id))?;
         let status = Status::parse(&account.status).unwrap_or(Status::Deregistered);
         if status != Status::Active {
-            return Err(CrawlJobError::NotCrawlable { id: account.id, name: account.name.clone(), status: status.label().into() });
+            return Err(CrawlJobError::NotCrawlable {
+                id: account.id,
+                name: account.name.clone(),
+                status: status.label().into(),
+            });
         }
         let crawl_row = match self.begin_crawl(&account, job_key).await? {
             Ok(row) => row,
@@ -134,7 +143,9 @@ impl CrawlEngine {
         };
         let started = std::time::Instant::now();
         let src = source::build(&self.db, &account, self.crawler.config()).await?;
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Observation>(self.crawler.config().channel_capacity.max(8));
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Observation>(
+            self.crawler.config().channel_capacity.max(8),
+        );
         let crawler = self.crawler.clone();
         let crawl_task = tokio::spawn(async move { crawler.crawl(src, tx).await });
         let rules = self.rules.rules(&self.db, crate::time::today()).await?;
@@ -162,16 +173,29 @@ impl CrawlEngine {
 
     /// Starts (or resumes, for a redelivered job) the crawl row. `Err` carries the outcome of
     /// a job that already finished.
-    async fn begin_crawl(&self, account: &account::Model, job_key: Option<&str>) -> Result<Result<crawl::Model, CrawlOutcome>, CrawlJobError> {
+    async fn begin_crawl(
+        &self,
+        account: &account::Model,
+        job_key: Option<&str>,
+    ) -> Result<Result<crawl::Model, CrawlOutcome>, CrawlJobError> {
         if let Some(key) = job_key
-            && let Some(existing) = crawl::Entity::find().filter(crawl::Column::JobKey.eq(key)).one(&self.db).await?
+            && let Some(existing) = crawl::Entity::find()
+                .filter(crawl::Column::JobKey.eq(key))
+                .one(&self.db)
+                .await?
         {
             if existing.finished_at.is_some() {
                 return Ok(Err(outcome_of(&existing, true)));
             }
             // A worker died mid-job: forget its per-run rows and run again on the same crawl.
-            link_check::Entity::delete_many().filter(link_check::Column::CrawlId.eq(existing.id)).exec(&self.db).await?;
-            site_column::Entity::delete_many().filter(site_column::Column::CrawlId.eq(existing.id)).exec(&self.db).await?;
+            link_check::Entity::delete_many()
+                .filter(link_check::Column::CrawlId.eq(existing.id))
+                .exec(&self.db)
+                .await?;
+            site_column::Entity::delete_many()
+                .filter(site_column::Column::CrawlId.eq(existing.id))
+                .exec(&self.db)
+                .await?;
             return Ok(Ok(existing));
         }
         let row = crawl::Entity::insert(crawl::ActiveModel {
@@ -199,7 +223,11 @@ impl CrawlEngine {
         Ok(Ok(row))
     }
 
-    async fn finish_crawl(&self, row: crawl::Model, out: &CrawlOutcome) -> Result<(), CrawlJobError> {
+    async fn finish_crawl(
+        &self,
+        row: crawl::Model,
+        out: &CrawlOutcome,
+    ) -> Result<(), CrawlJobError> {
         let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         crawl::Entity::update(crawl::ActiveModel {
             id: sea_orm::ActiveValue::Unchanged(row.id),
@@ -229,8 +257,14 @@ impl CrawlEngine {
             .ok_or(CrawlJobError::NotFound(account_id))?;
         let status = Status::parse(&account.status).unwrap_or(Status::Deregistered);
         let url = account.url.as_deref().and_then(|u| url::Url::parse(u).ok());
-        let (Status::Active, Some(Platform::Website), Some(url)) = (status, Platform::parse(&account.platform), url) else {
-            return Err(CrawlJobError::NotCrawlable { id: account.id, name: account.name, status: status.label().into() });
+        let (Status::Active, Some(Platform::Website), Some(url)) =
+            (status, Platform::parse(&account.platform), url)
+        else {
+            return Err(CrawlJobError::NotCrawlable {
+                id: account.id,
+                name: account.name,
+                status: status.label().into(),
+            });
         };
         let r = self.crawler.probe(&url).await;
         let row = probe::Entity::insert(probe::ActiveModel {

@@ -12,7 +12,11 @@ use crate::db::entities::{account, crawl, snapshot};
 /// for conditional GET of its feed. Pages and attachments get none: a 304 page is not
 /// parsed (its links would not be followed) and a 304 attachment is not re-read, so the
 /// findings in it could not be confirmed as still there.
-pub async fn build<C: ConnectionTrait>(db: &C, a: &account::Model, _config: &CrawlConfig) -> Result<Source, DbErr> {
+pub async fn build<C: ConnectionTrait>(
+    db: &C,
+    a: &account::Model,
+    _config: &CrawlConfig,
+) -> Result<Source, DbErr> {
     let platform = a.platform.parse().unwrap_or_default();
     let url = a.url.as_deref().and_then(|u| url::Url::parse(u).ok());
     let previous = crawl::Entity::find()
@@ -21,7 +25,10 @@ pub async fn build<C: ConnectionTrait>(db: &C, a: &account::Model, _config: &Cra
         .order_by_desc(crawl::Column::Id)
         .one(db)
         .await?;
-    let previous_post_count = previous.and_then(|c| c.post_count).and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
+    let previous_post_count = previous
+        .and_then(|c| c.post_count)
+        .and_then(|n| u64::try_from(n).ok())
+        .unwrap_or(0);
     let mut validators = HashMap::new();
     let rows = snapshot::Entity::find()
         .filter(snapshot::Column::AccountId.eq(a.id))
@@ -32,8 +39,20 @@ pub async fn build<C: ConnectionTrait>(db: &C, a: &account::Model, _config: &Cra
     for s in rows {
         if s.etag.is_some() || s.last_modified.is_some() {
             // Later rows win: the newest version's validators.
-            validators.insert(s.url, Validators { etag: s.etag, last_modified: s.last_modified });
+            validators.insert(
+                s.url,
+                Validators {
+                    etag: s.etag,
+                    last_modified: s.last_modified,
+                },
+            );
         }
     }
-    Ok(Source { platform, url, handle: a.handle.clone(), previous_post_count, validators })
+    Ok(Source {
+        platform,
+        url,
+        handle: a.handle.clone(),
+        previous_post_count,
+        validators,
+    })
 }

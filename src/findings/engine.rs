@@ -39,7 +39,10 @@ pub enum EngineError {
 /// Loads (or creates, 32 random bytes, owner-only) the key for keyed hashes of matched
 /// values. Losing it only changes future fingerprints; it never reveals a value.
 pub fn load_hash_key(path: &Path) -> Result<Vec<u8>, EngineError> {
-    let err = |m: String| EngineError::Key { path: path.display().to_string(), message: m };
+    let err = |m: String| EngineError::Key {
+        path: path.display().to_string(),
+        message: m,
+    };
     match std::fs::read(path) {
         Ok(k) if k.len() >= ValueHasher::MIN_KEY_LEN => Ok(k),
         Ok(_) => Err(err("密钥过短".into())),
@@ -59,10 +62,14 @@ pub fn load_hash_key(path: &Path) -> Result<Vec<u8>, EngineError> {
             match opts.open(path) {
                 Ok(mut f) => {
                     use std::io::Write;
-                    f.write_all(&key).and_then(|_| f.sync_all()).map_err(|e| err(e.to_string()))?;
+                    f.write_all(&key)
+                        .and_then(|_| f.sync_all())
+                        .map_err(|e| err(e.to_string()))?;
                     Ok(key)
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read(path).map_err(|e| err(e.to_string())),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    std::fs::read(path).map_err(|e| err(e.to_string()))
+                }
                 Err(e) => Err(err(e.to_string())),
             }
         }
@@ -71,10 +78,13 @@ pub fn load_hash_key(path: &Path) -> Result<Vec<u8>, EngineError> {
 }
 
 /// The office's overrides as stored (empty when none), with their version.
-pub async fn load_overrides<C: ConnectionTrait>(db: &C) -> Result<(RuleOverrides, i64), EngineError> {
+pub async fn load_overrides<C: ConnectionTrait>(
+    db: &C,
+) -> Result<(RuleOverrides, i64), EngineError> {
     match rule_override::Entity::find_by_id(1).one(db).await? {
         Some(row) => {
-            let o = serde_json::from_str(&row.body).map_err(|e| EngineError::Overrides(e.to_string()))?;
+            let o = serde_json::from_str(&row.body)
+                .map_err(|e| EngineError::Overrides(e.to_string()))?;
             Ok((o, row.version))
         }
         None => Ok((RuleOverrides::default(), 0)),
@@ -91,7 +101,10 @@ impl RulesEngine {
     /// An engine with the hash key at `key_path` (created on first use).
     pub fn open(key_path: &Path) -> Result<Self, EngineError> {
         let key = load_hash_key(key_path)?;
-        Ok(Self { hasher: ValueHasher::new(&key)?, cache: RwLock::new(None) })
+        Ok(Self {
+            hasher: ValueHasher::new(&key)?,
+            cache: RwLock::new(None),
+        })
     }
 
     /// The keyed hasher.
@@ -101,7 +114,11 @@ impl RulesEngine {
 
     /// The rule set for `today` with the current overrides, compiled at most once per day
     /// and overrides version.
-    pub async fn rules<C: ConnectionTrait>(&self, db: &C, today: NaiveDate) -> Result<Arc<RuleSet>, EngineError> {
+    pub async fn rules<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        today: NaiveDate,
+    ) -> Result<Arc<RuleSet>, EngineError> {
         let (overrides, version) = load_overrides(db).await?;
         if let Some((day, v, set)) = self.cache.read().await.as_ref()
             && *day == today
@@ -109,9 +126,11 @@ impl RulesEngine {
         {
             return Ok(set.clone());
         }
-        let set = tokio::task::spawn_blocking(move || RuleSet::compile(&PackSource::defaults(), &overrides, today))
-            .await
-            .map_err(|e| EngineError::Overrides(format!("规则编译任务失败: {e}")))??;
+        let set = tokio::task::spawn_blocking(move || {
+            RuleSet::compile(&PackSource::defaults(), &overrides, today)
+        })
+        .await
+        .map_err(|e| EngineError::Overrides(format!("规则编译任务失败: {e}")))??;
         let set = Arc::new(set);
         *self.cache.write().await = Some((today, version, set.clone()));
         Ok(set)

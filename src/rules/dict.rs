@@ -50,7 +50,11 @@ enum Imp {
 
 impl DictMatcher {
     /// Builds a matcher. `prefilter` only affects the Aho-Corasick engines.
-    pub fn build(patterns: &[String], engine: DictEngine, prefilter: bool) -> Result<Self, RulesError> {
+    pub fn build(
+        patterns: &[String],
+        engine: DictEngine,
+        prefilter: bool,
+    ) -> Result<Self, RulesError> {
         let imp = match engine {
             DictEngine::CharHash => Imp::Char(CharHash::new(patterns)),
             _ => {
@@ -65,7 +69,9 @@ impl DictMatcher {
                     .kind(kind)
                     .prefilter(prefilter)
                     .build(patterns)
-                    .map_err(|e| RulesError::Automaton { reason: e.to_string() })?;
+                    .map_err(|e| RulesError::Automaton {
+                        reason: e.to_string(),
+                    })?;
                 Imp::Ac(ac)
             }
         };
@@ -108,7 +114,11 @@ fn key_at(b: &[u8], i: usize) -> Option<(u64, usize)> {
         let mut w = [0u8; 8];
         w.copy_from_slice(&b[i..i + 8]);
         let v = u64::from_le_bytes(w);
-        let mask = if k == 8 { u64::MAX } else { (1u64 << (8 * k)) - 1 };
+        let mask = if k == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * k)) - 1
+        };
         Some((v & mask, k))
     } else {
         let mut w = [0u8; 8];
@@ -141,7 +151,10 @@ impl CharHash {
             }
         }
         let mut bitmap = vec![0u64; 1 << (BITMAP_BITS - 6)];
-        let slot_bits = (groups.len().max(1) * 2).next_power_of_two().trailing_zeros().max(4);
+        let slot_bits = (groups.len().max(1) * 2)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
         let mut slots = vec![(0u64, 0u32, 0u32); 1 << slot_bits];
         let mut ids = Vec::with_capacity(patterns.len());
         for (k, mut g) in groups {
@@ -246,7 +259,15 @@ mod tests {
     #[test]
     fn engines_agree_on_mixed_widths_and_text_edges() {
         let pats = ["再接再励", "按装", "x按", "中文𠀀字", "装修"];
-        for text in ["按装", "x按装修", "中文𠀀字按", "按", "", "再接再励再接再励", "按装修"] {
+        for text in [
+            "按装",
+            "x按装修",
+            "中文𠀀字按",
+            "按",
+            "",
+            "再接再励再接再励",
+            "按装修",
+        ] {
             let expected = all(DictEngine::AcNoncontiguousNfa, &pats, text);
             for e in ENGINES {
                 assert_eq!(all(e, &pats, text), expected, "{e:?} on {text}");

@@ -227,7 +227,10 @@ impl Validate for ColumnParams {
         for (n, v) in [
             ("dynamic_limit_days", self.dynamic_limit_days),
             ("notice_policy_limit_days", self.notice_policy_limit_days),
-            ("personnel_planning_limit_days", self.personnel_planning_limit_days),
+            (
+                "personnel_planning_limit_days",
+                self.personnel_planning_limit_days,
+            ),
         ] {
             if v <= 0 {
                 return Err((n, format!("应为正数，实际为 {v}")));
@@ -254,7 +257,12 @@ impl Validate for BlankParams {
 impl Validate for ActivityParams {
     fn validate(&mut self) -> Result<(), (&'static str, String)> {
         ordered("warn_days", self.warn_days, "veto_days", self.veto_days)?;
-        ordered("veto_days", self.veto_days, "dormant_days", self.dormant_days)
+        ordered(
+            "veto_days",
+            self.veto_days,
+            "dormant_days",
+            self.dormant_days,
+        )
     }
 }
 impl Validate for ScoreParams {
@@ -346,7 +354,10 @@ mod tests {
     use serde_json::json;
 
     fn base() -> Map<String, Value> {
-        json!({"warn_days": 10, "veto_days": 14}).as_object().unwrap().clone()
+        json!({"warn_days": 10, "veto_days": 14})
+            .as_object()
+            .unwrap()
+            .clone()
     }
 
     #[test]

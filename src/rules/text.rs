@@ -115,7 +115,9 @@ pub(crate) fn line_bounds(text: &str, i: usize) -> (usize, usize) {
 
 /// Whether any of `words` occurs in `hay`.
 pub(crate) fn contains_any(hay: &str, words: &[String]) -> bool {
-    words.iter().any(|w| !w.is_empty() && hay.contains(w.as_str()))
+    words
+        .iter()
+        .any(|w| !w.is_empty() && hay.contains(w.as_str()))
 }
 
 #[cfg(test)]

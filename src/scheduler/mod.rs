@@ -34,7 +34,9 @@ use tokio_cron_scheduler::{Job as CronJob, JobScheduler, JobSchedulerError};
 use uuid::Uuid;
 
 pub use self::cron::{CronError, CronSpec, TIMEZONE, normalize_cron, parse_cron};
-pub use self::defaults::{CronOverrides, ScheduleKind, account_schedules, default_cron};
+pub use self::defaults::{
+    CronOverrides, JOB_KIND_CRAWL, JOB_KIND_PROBE, ScheduleKind, account_schedules, default_cron,
+};
 use crate::queue::{Job, JobQueue, Queue};
 
 /// A named periodic task.

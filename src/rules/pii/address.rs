@@ -12,7 +12,9 @@ use std::collections::HashSet;
 use memchr::memmem;
 
 use super::super::params::AddressParams;
-use super::super::text::{back_chars, char_at, char_before, contains_any, digit_at, is_han, line_bounds};
+use super::super::text::{
+    back_chars, char_at, char_before, contains_any, digit_at, is_han, line_bounds,
+};
 use super::{Finding, PiiKind, Secret};
 
 /// Characters that end an address part after a number.
@@ -37,7 +39,12 @@ pub(crate) struct AddressDetector {
 
 impl AddressDetector {
     /// Builds the detector from its params and the shared surname lists.
-    pub fn new(p: AddressParams, surnames: &str, compound: Vec<String>, stopwords: Vec<String>) -> Self {
+    pub fn new(
+        p: AddressParams,
+        surnames: &str,
+        compound: Vec<String>,
+        stopwords: Vec<String>,
+    ) -> Self {
         let mut s: HashSet<char> = surnames.chars().filter(|c| is_han(*c)).collect();
         s.extend(p.extra_surnames.chars().filter(|c| is_han(*c)));
         let mut stop: HashSet<String> = stopwords.into_iter().collect();
@@ -90,7 +97,9 @@ impl AddressDetector {
         // Walk back over the number, then over the address words.
         let mut num_start = anchor;
         while let Some(c) = char_before(text, num_start) {
-            if num_start <= ls || !(c.is_ascii_digit() || ('０'..='９').contains(&c) || CN_NUMERALS.contains(c)) {
+            if num_start <= ls
+                || !(c.is_ascii_digit() || ('０'..='９').contains(&c) || CN_NUMERALS.contains(c))
+            {
                 break;
             }
             num_start -= c.len_utf8();
@@ -101,8 +110,13 @@ impl AddressDetector {
         let limit = back_chars(text, num_start, self.p.max_address_chars).max(ls);
         let mut start = num_start;
         while start > limit {
-            let Some(c) = char_before(text, start) else { break };
-            let part_of_address = is_han(c) || c.is_ascii_alphanumeric() || digit_at(text.as_bytes(), start - c.len_utf8()).is_some() || matches!(c, '-' | '－' | '#');
+            let Some(c) = char_before(text, start) else {
+                break;
+            };
+            let part_of_address = is_han(c)
+                || c.is_ascii_alphanumeric()
+                || digit_at(text.as_bytes(), start - c.len_utf8()).is_some()
+                || matches!(c, '-' | '－' | '#');
             if !part_of_address {
                 break;
             }
@@ -140,7 +154,9 @@ impl AddressDetector {
         let tail_limit = super::super::text::fwd_chars(text, anchor, 16).min(le);
         while end < tail_limit {
             let Some(c) = char_at(text, end) else { break };
-            let ok = TAIL_CHARS.contains(c) || CN_NUMERALS.contains(c) || digit_at(text.as_bytes(), end).is_some();
+            let ok = TAIL_CHARS.contains(c)
+                || CN_NUMERALS.contains(c)
+                || digit_at(text.as_bytes(), end).is_some();
             if !ok {
                 break;
             }
@@ -151,15 +167,19 @@ impl AddressDetector {
         let line = &text[ls..le];
         let tabbed = line.contains('\t');
         let cell = clause(text, ls, le, addr_start, end, tabbed);
-        if contains_any(cell, &self.p.org_words) || contains_any(if tabbed { line } else { cell }, &self.p.office_labels) {
+        if contains_any(cell, &self.p.org_words)
+            || contains_any(if tabbed { line } else { cell }, &self.p.office_labels)
+        {
             return None;
         }
-        if tabbed && (line.contains("公司") || line.contains("有限") || line.contains("合作社")) {
+        if tabbed && (line.contains("公司") || line.contains("有限") || line.contains("合作社"))
+        {
             return None;
         }
         // Running text needs a label (住址…, 姓名/户主…); rows need only a name cell.
         let row = tabbed || is_field_row(line);
-        let labelled = residence_label || self.p.name_labels.iter().any(|l| line.contains(l.as_str()));
+        let labelled =
+            residence_label || self.p.name_labels.iter().any(|l| line.contains(l.as_str()));
         if !row && !labelled {
             return None;
         }
@@ -170,13 +190,24 @@ impl AddressDetector {
         let masked: String = text[addr_start..end]
             .char_indices()
             .map(|(i, c)| {
-                let numeric = c.is_ascii_digit() || ('０'..='９').contains(&c) || CN_NUMERALS.contains(c);
-                if addr_start + i >= marker_abs && numeric { '*' } else { c }
+                let numeric =
+                    c.is_ascii_digit() || ('０'..='９').contains(&c) || CN_NUMERALS.contains(c);
+                if addr_start + i >= marker_abs && numeric {
+                    '*'
+                } else {
+                    c
+                }
             })
             .collect();
         let normalized: String = addr
             .chars()
-            .map(|c| if ('０'..='９').contains(&c) { char::from(b'0' + (c as u32 - '０' as u32) as u8) } else { c })
+            .map(|c| {
+                if ('０'..='９').contains(&c) {
+                    char::from(b'0' + (c as u32 - '０' as u32) as u8)
+                } else {
+                    c
+                }
+            })
             .collect();
         Some(Finding {
             kind: PiiKind::Address,
@@ -194,21 +225,33 @@ impl AddressDetector {
         // Labels: 姓名：张三 / 户主 李四 / 申请人王五.
         for label in &self.p.name_labels {
             for (p, _) in line.match_indices(label.as_str()) {
-                let after = line[p + label.len()..].trim_start_matches([':', '：', ' ', '\u{3000}']);
-                let name: String = after.chars().take_while(|c| is_han(*c) || *c == '*').take(4).collect();
+                let after =
+                    line[p + label.len()..].trim_start_matches([':', '：', ' ', '\u{3000}']);
+                let name: String = after
+                    .chars()
+                    .take_while(|c| is_han(*c) || *c == '*')
+                    .take(4)
+                    .collect();
                 if name.chars().count() >= 2 && self.looks_like_name(&name) {
                     return true;
                 }
             }
         }
         // Cells and space-separated fields.
-        line.split(|c: char| c == '\t' || c.is_whitespace() || matches!(c, '，' | '、' | '；' | '：' | ':' | ',' | '|' | '(' | ')' | '（' | '）'))
-            .filter(|t| !t.is_empty())
-            .any(|t| {
-                let off = t.as_ptr() as usize - line.as_ptr() as usize;
-                let overlaps = off < a_end && off + t.len() > a_start;
-                !overlaps && self.looks_like_name(t)
-            })
+        line.split(|c: char| {
+            c == '\t'
+                || c.is_whitespace()
+                || matches!(
+                    c,
+                    '，' | '、' | '；' | '：' | ':' | ',' | '|' | '(' | ')' | '（' | '）'
+                )
+        })
+        .filter(|t| !t.is_empty())
+        .any(|t| {
+            let off = t.as_ptr() as usize - line.as_ptr() as usize;
+            let overlaps = off < a_end && off + t.len() > a_start;
+            !overlaps && self.looks_like_name(t)
+        })
     }
 
     /// A 2–4 character personal name (possibly masked like 张* or 张*明).
@@ -230,7 +273,17 @@ impl AddressDetector {
 }
 
 /// Labels that introduce a home address.
-const RESIDENCE_LABELS: [&str; 9] = ["家庭住址", "居住地址", "现住址", "户籍地址", "住址", "地址", "现住", "居住", "住"];
+const RESIDENCE_LABELS: [&str; 9] = [
+    "家庭住址",
+    "居住地址",
+    "现住址",
+    "户籍地址",
+    "住址",
+    "地址",
+    "现住",
+    "居住",
+    "住",
+];
 /// Characters kept before the end of the street/village name.
 const PRE_MARKER_CHARS: usize = 12;
 
@@ -244,8 +297,16 @@ fn is_field_row(line: &str) -> bool {
 fn clause(text: &str, ls: usize, le: usize, s: usize, e: usize, tabbed: bool) -> &str {
     let line = &text[ls..le];
     let (rs, re) = (s - ls, e - ls);
-    let is_delim = |c: char| if tabbed { c == '\t' } else { CLAUSE_DELIMS.contains(&c) };
-    let cs = line[..rs].rfind(is_delim).map_or(0, |p| p + line[p..].chars().next().map_or(1, char::len_utf8));
+    let is_delim = |c: char| {
+        if tabbed {
+            c == '\t'
+        } else {
+            CLAUSE_DELIMS.contains(&c)
+        }
+    };
+    let cs = line[..rs].rfind(is_delim).map_or(0, |p| {
+        p + line[p..].chars().next().map_or(1, char::len_utf8)
+    });
     let ce = line[re..].find(is_delim).map_or(line.len(), |p| re + p);
     &line[cs..ce]
 }

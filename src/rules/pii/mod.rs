@@ -100,8 +100,9 @@ pub(crate) struct PiiPass<'a> {
 /// Runs the enabled detectors over `text`, findings ordered by start.
 pub(crate) fn detect(text: &str, pass: &PiiPass<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let want_numbers =
-        pass.numbers.resident.is_some() || pass.numbers.mobile.is_some() || pass.numbers.card.is_some();
+    let want_numbers = pass.numbers.resident.is_some()
+        || pass.numbers.mobile.is_some()
+        || pass.numbers.card.is_some();
     let mut digit_ends = Vec::new();
     if want_numbers || pass.address.is_some() {
         for t in Tokens::new(text.as_bytes()) {
@@ -123,7 +124,12 @@ pub(crate) fn detect(text: &str, pass: &PiiPass<'_>) -> Vec<Finding> {
 
 /// Spans in `text[from..to]` that an excerpt must mask, with their masks:
 /// every number that could be an ID, mobile or card, whatever its context.
-pub(crate) fn mask_spans(text: &str, from: usize, to: usize, as_of: NaiveDate) -> Vec<(usize, usize, String)> {
+pub(crate) fn mask_spans(
+    text: &str,
+    from: usize,
+    to: usize,
+    as_of: NaiveDate,
+) -> Vec<(usize, usize, String)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     // Start a little earlier so a number cut by the window edge is still read whole.
@@ -147,10 +153,19 @@ mod tests {
 
     #[test]
     fn masks_keep_only_the_agreed_parts() {
-        assert_eq!(mask_value(PiiKind::ResidentId, b"37020219800101123X"), "370202********123X");
-        assert_eq!(mask_value(PiiKind::ResidentId, b"110105491231002"), "110105*****1002");
+        assert_eq!(
+            mask_value(PiiKind::ResidentId, b"37020219800101123X"),
+            "370202********123X"
+        );
+        assert_eq!(
+            mask_value(PiiKind::ResidentId, b"110105491231002"),
+            "110105*****1002"
+        );
         assert_eq!(mask_value(PiiKind::Mobile, b"13800138000"), "138****8000");
-        assert_eq!(mask_value(PiiKind::BankCard, b"6222021234567890128"), "622202*********0128");
+        assert_eq!(
+            mask_value(PiiKind::BankCard, b"6222021234567890128"),
+            "622202*********0128"
+        );
         assert_eq!(mask_value(PiiKind::BankCard, b"123"), "***");
     }
 

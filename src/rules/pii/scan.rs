@@ -226,7 +226,10 @@ mod tests {
         assert_eq!(&s[toks[0].start..toks[0].end], "138 0013 8000");
         assert!(toks[1].check_x);
         assert_eq!(toks[1].n_digits, 17);
-        assert_eq!(&s[toks[1].start..toks[1].end], "１１０１０５１９４９１２３１００２ｘ");
+        assert_eq!(
+            &s[toks[1].start..toks[1].end],
+            "１１０１０５１９４９１２３１００２ｘ"
+        );
     }
 
     #[test]
