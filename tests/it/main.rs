@@ -14,5 +14,6 @@ mod ledger_proofs;
 mod ledger_tamper;
 mod lifecycle;
 mod queue;
+mod scan;
 mod scheduler;
 mod storage;
