@@ -181,7 +181,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<i32> {
                     "{}:{} {} {}",
                     f.file, f.location, f.hit.rule_id, f.hit.message
                 );
-                if let Some(s) = f.hit.suggestion.as_deref().filter(|s| !f.hit.message.contains(s)) {
+                if let Some(s) = f
+                    .hit
+                    .suggestion
+                    .as_deref()
+                    .filter(|s| !f.hit.message.contains(s))
+                {
                     line.push_str(&format!("（应为「{s}」）"));
                 }
                 if !f.hit.excerpt.is_empty() {

@@ -8,6 +8,7 @@ mod support;
 mod api;
 mod auth;
 mod cli;
+mod crawl;
 mod db_parity;
 mod import;
 mod ledger_proofs;

@@ -1,0 +1,252 @@
+//! Crawls through the platform: observations become snapshots, rows and findings; a second
+//! identical crawl adds nothing and only moves `last_seen`; a redelivered job stores nothing
+//! twice; the WARC export is readable by warcio.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use govwatch::auth::Actor;
+use govwatch::crawl::CrawlEngine;
+use govwatch::db::entities::{crawl, finding, ledger_entry, snapshot};
+use govwatch::registry::{self, AccountInput, Platform};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::support::db::{TestDb, test_db};
+
+fn id_with_check(first17: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// A small site: a home page, one article with a leaked ID and a misused word, one broken link.
+async fn fixture_site() -> SocketAddr {
+    let id = id_with_check("37020219900101123");
+    let today = govwatch::time::today();
+    let home = format!(
+        "<html><head><meta charset='utf-8'><title>测试区政府</title></head><body>\
+         <div class='nav'><ul><li><a href='/news/'>政务动态</a></li></ul></div>\
+         <ul><li><a href='/a1.html'>关于低保名单的公示</a> <span>{today}</span></li></ul>\
+         <a href='/missing.html'>失效链接</a></body></html>"
+    );
+    let article = format!(
+        "<html><head><meta charset='utf-8'><title>低保名单公示</title></head><body>\
+         <p>我们要再接再励，做好民生工作。</p><p>张三 身份证号：{id}</p></body></html>"
+    );
+    let news = format!(
+        "<html><body><ul><li><a href='/a1.html'>公示</a> [{}]</li></ul></body></html>",
+        today.format("%m-%d")
+    );
+    let app =
+        Router::new()
+            .route(
+                "/",
+                get(move || {
+                    let h = home.clone();
+                    async move {
+                        ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], h).into_response()
+                    }
+                }),
+            )
+            .route(
+                "/a1.html",
+                get(move || {
+                    let a = article.clone();
+                    async move {
+                        ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], a).into_response()
+                    }
+                }),
+            )
+            .route(
+                "/news/",
+                get(move || {
+                    let n = news.clone();
+                    async move {
+                        ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], n).into_response()
+                    }
+                }),
+            )
+            .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+async fn setup() -> (TestDb, CrawlEngine, i64) {
+    let t = test_db().await;
+    let addr = fixture_site().await;
+    let actor = Actor::cli();
+    let d = registry::departments::create(
+        &t.db,
+        &actor,
+        registry::departments::DepartmentInput {
+            code: "qu".into(),
+            name: "测试区".into(),
+            parent_code: None,
+        },
+    )
+    .await
+    .unwrap();
+    let acc = registry::accounts::register(
+        &t.db,
+        &actor,
+        AccountInput {
+            platform: Platform::Website,
+            name: "测试区政府网站".into(),
+            handle: None,
+            url: Some(format!("http://{addr}/")),
+            department_id: d.id,
+            operator: None,
+            responsible: None,
+            contacts: vec![],
+            opened_on: None,
+            crawl_cron: None,
+        },
+        "开设",
+    )
+    .await
+    .unwrap();
+    let mut settings = crate::support::app::settings_for(&t);
+    settings.crawler.allow_private_addresses = true;
+    settings.crawler.per_host_delay = Duration::ZERO;
+    settings.crawler.retry_base_delay = Duration::from_millis(10);
+    let engine = govwatch::worker::crawl_engine(&settings, t.db.clone()).unwrap();
+    (t, engine, acc.id)
+}
+
+#[tokio::test]
+async fn a_crawl_stores_snapshots_and_findings_and_a_second_identical_crawl_adds_nothing() {
+    let (t, engine, id) = setup().await;
+    let first = engine.crawl_account(id, None).await.unwrap();
+    assert_eq!(first.status, "ok", "{first:?}");
+    assert!(first.pages >= 3, "{first:?}");
+    assert!(first.broken_links >= 1, "{first:?}");
+    let findings = finding::Entity::find()
+        .filter(finding::Column::AccountId.eq(id))
+        .all(&t.db)
+        .await
+        .unwrap();
+    let rules: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
+    for expected in ["pii.resident_id", "error.misused_word", "link.broken"] {
+        assert!(
+            rules.contains(&expected),
+            "{expected} missing from {rules:?}"
+        );
+    }
+    let id_finding = findings
+        .iter()
+        .find(|f| f.rule_id == "pii.resident_id")
+        .unwrap();
+    assert!(id_finding.url.ends_with("/a1.html"));
+    assert!(
+        id_finding.excerpt.contains("370202********"),
+        "{}",
+        id_finding.excerpt
+    );
+    assert!(
+        !id_finding.excerpt.contains("19900101"),
+        "no raw ID in the database"
+    );
+    let snaps_before = snapshot::Entity::find().count(&t.db).await.unwrap();
+    let ledger_before = ledger_entry::Entity::find().count(&t.db).await.unwrap();
+    assert!(snaps_before >= 3);
+
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let second = engine.crawl_account(id, None).await.unwrap();
+    assert_eq!(
+        second.findings_opened, 0,
+        "an identical crawl opens nothing: {second:?}"
+    );
+    assert!(second.findings_seen >= findings.len() as u64);
+    assert_eq!(second.snapshots_new, 0);
+    assert_eq!(
+        snapshot::Entity::find().count(&t.db).await.unwrap(),
+        snaps_before,
+        "same bytes, no new snapshot rows"
+    );
+    assert_eq!(
+        ledger_entry::Entity::find().count(&t.db).await.unwrap(),
+        ledger_before,
+        "nothing new to record"
+    );
+    let after = finding::Entity::find()
+        .filter(finding::Column::AccountId.eq(id))
+        .all(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(after.len(), findings.len());
+    for f in &after {
+        let before = findings.iter().find(|b| b.id == f.id).unwrap();
+        assert!(
+            f.last_seen_at > before.last_seen_at,
+            "{} last_seen moved",
+            f.rule_id
+        );
+        assert_eq!(f.first_seen_at, before.first_seen_at);
+    }
+    let ok = govwatch::ledger::verify(&t.db, &Default::default(), |_, _| {})
+        .await
+        .unwrap();
+    assert!(ok.ok(), "{:?}", ok.problem);
+}
+
+#[tokio::test]
+async fn a_job_run_twice_stores_nothing_twice() {
+    let (t, engine, id) = setup().await;
+    let a = engine.crawl_account(id, Some("crawl:job-1")).await.unwrap();
+    let snaps = snapshot::Entity::find().count(&t.db).await.unwrap();
+    let found = finding::Entity::find().count(&t.db).await.unwrap();
+    let b = engine.crawl_account(id, Some("crawl:job-1")).await.unwrap();
+    assert!(b.reused && b.crawl_id == a.crawl_id, "{b:?}");
+    assert_eq!(crawl::Entity::find().count(&t.db).await.unwrap(), 1);
+    assert_eq!(snapshot::Entity::find().count(&t.db).await.unwrap(), snaps);
+    assert_eq!(finding::Entity::find().count(&t.db).await.unwrap(), found);
+}
+
+#[tokio::test]
+async fn warc_export_of_a_crawl_is_valid_for_warcio() {
+    let (t, engine, id) = setup().await;
+    let o = engine.crawl_account(id, None).await.unwrap();
+    let warc = t.dir.path().join("crawl.warc.gz");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_govwatch"))
+        .args([
+            "--data-dir",
+            t.dir.path().to_str().unwrap(),
+            "--database-url",
+            &t.url,
+            "snapshots",
+            "export",
+            "--warc",
+            warc.to_str().unwrap(),
+            "--crawl",
+            &o.crawl_id.to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("个响应记录"));
+    let Some(warcio) = crate::support::warcio::warcio_command("warc_export_of_a_crawl") else {
+        return;
+    };
+    let check = crate::support::warcio::run(&warcio, &["check", "-v"], &warc);
+    assert!(
+        check.status.success(),
+        "warcio check failed: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let index = crate::support::warcio::run(&warcio, &["index"], &warc);
+    assert!(String::from_utf8_lossy(&index.stdout).contains("/a1.html"));
+}
