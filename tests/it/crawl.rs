@@ -250,3 +250,75 @@ async fn warc_export_of_a_crawl_is_valid_for_warcio() {
     let index = crate::support::warcio::run(&warcio, &["index"], &warc);
     assert!(String::from_utf8_lossy(&index.stdout).contains("/a1.html"));
 }
+
+/// A worker that dies after committing a crawl but before acknowledging the job: the job is
+/// reclaimed by another worker on Redis Streams and completed there, with exactly one set of
+/// results (the crawl is idempotent by its job key).
+#[tokio::test]
+async fn redis_worker_dying_before_ack_leaves_exactly_one_set_of_results() {
+    use govwatch::queue::{Job, JobQueue, Queue, QueueConfig, RedisQueueConfig};
+    let Some(r) = crate::support::redis::test_redis("redis_worker_dying_before_ack") else {
+        return;
+    };
+    let (t, engine, id) = setup().await;
+    let cfg = QueueConfig {
+        visibility_timeout: Duration::from_millis(400),
+        retry_delay: Duration::from_millis(50),
+        ..Default::default()
+    };
+    let queue = Queue::redis(
+        RedisQueueConfig::new(r.url.clone()).with_prefix(r.prefix.clone()),
+        cfg,
+    )
+    .await
+    .unwrap();
+    let job = Job::new("crawl", serde_json::json!({ "account_id": id }))
+        .with_dedup_key(format!("crawl:{id}@slot-1"));
+    assert!(queue.enqueue(job).await.unwrap());
+
+    // Worker A: runs the crawl to the end, then dies without acking.
+    let a = queue
+        .dequeue("worker-a", Duration::from_secs(2))
+        .await
+        .unwrap()
+        .expect("job for A");
+    govwatch::worker::handle_job(&engine, a.job.clone())
+        .await
+        .unwrap();
+    let snaps = snapshot::Entity::find().count(&t.db).await.unwrap();
+    let found = finding::Entity::find().count(&t.db).await.unwrap();
+    drop(a);
+
+    // Worker B: gets the same job after the visibility timeout and completes it.
+    let b = queue
+        .dequeue("worker-b", Duration::from_secs(5))
+        .await
+        .unwrap()
+        .expect("job reclaimed by B");
+    assert_eq!(b.attempt, 2);
+    govwatch::worker::handle_job(&engine, b.job.clone())
+        .await
+        .unwrap();
+    queue.ack(&b).await.unwrap();
+
+    assert_eq!(
+        crawl::Entity::find().count(&t.db).await.unwrap(),
+        1,
+        "one crawl for one job"
+    );
+    assert_eq!(snapshot::Entity::find().count(&t.db).await.unwrap(), snaps);
+    assert_eq!(finding::Entity::find().count(&t.db).await.unwrap(), found);
+    assert!(
+        queue
+            .dequeue("worker-c", Duration::from_millis(600))
+            .await
+            .unwrap()
+            .is_none(),
+        "acked jobs are gone"
+    );
+    let stats = queue.stats().await.unwrap();
+    assert_eq!(
+        (stats.pending, stats.in_flight, stats.dead_lettered),
+        (0, 0, 0)
+    );
+}
