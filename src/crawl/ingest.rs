@@ -27,12 +27,18 @@ use crate::rules::{self, RuleSet, TextContext};
 /// Observations buffered before a database flush.
 const BATCH: usize = 200;
 
+/// A body being written to the snapshot store. Writes (hash, compress, fsync) run in
+/// parallel while the crawl goes on; the batch flush waits for them.
+type PendingPut = Option<
+    tokio::task::JoinHandle<Result<crate::storage::PutResult, crate::storage::StorageError>>,
+>;
+
 /// A snapshot row to write or refresh.
 #[derive(Debug)]
 struct SnapshotWrite {
     url: String,
     kind: &'static str,
-    content_hash: Option<String>,
+    content: PendingPut,
     size: i64,
     status: i32,
     content_type: Option<String>,
@@ -199,13 +205,13 @@ impl<'a> Ingestor<'a> {
         Ok(())
     }
 
-    async fn put(&mut self, body: bytes::Bytes) -> Result<Option<String>, CrawlJobError> {
+    fn put(&mut self, body: bytes::Bytes) -> PendingPut {
         if body.is_empty() {
-            return Ok(None);
+            return None;
         }
         self.out.bytes += body.len() as u64;
-        let r = self.eng.store.put(body).await?;
-        Ok(Some(r.hash.to_hex()))
+        let store = self.eng.store.clone();
+        Some(tokio::spawn(async move { store.put(body).await }))
     }
 
     async fn page(&mut self, p: Page) -> Result<(), CrawlJobError> {
@@ -215,7 +221,7 @@ impl<'a> Ingestor<'a> {
         }
         let size = p.body.len() as i64;
         let raw = p.body.clone();
-        let hash = self.put(p.body).await?;
+        let hash = self.put(p.body);
         let url = p.url.to_string();
         if p.is_home && (200..300).contains(&p.status) && !raw.is_empty() {
             let decoded =
@@ -233,7 +239,7 @@ impl<'a> Ingestor<'a> {
         self.snapshots.push(SnapshotWrite {
             url,
             kind: "page",
-            content_hash: hash,
+            content: hash,
             size,
             status: i32::from(p.status),
             content_type: p.content_type,
@@ -251,7 +257,7 @@ impl<'a> Ingestor<'a> {
     async fn attachment(&mut self, a: Attachment) -> Result<(), CrawlJobError> {
         self.out.attachments += 1;
         let size = a.body.len() as i64;
-        let hash = self.put(a.body).await?;
+        let hash = self.put(a.body);
         let url = a.url.to_string();
         match &a.result {
             Ok(segments) => {
@@ -283,7 +289,7 @@ impl<'a> Ingestor<'a> {
         self.snapshots.push(SnapshotWrite {
             url,
             kind: "attachment",
-            content_hash: hash,
+            content: hash,
             size,
             status: i32::from(a.status),
             content_type: a.content_type.or(kind),
@@ -346,11 +352,11 @@ impl<'a> Ingestor<'a> {
             self.out.not_modified += 1;
         }
         let size = f.body.len() as i64;
-        let hash = self.put(f.body).await?;
+        let hash = self.put(f.body);
         self.snapshots.push(SnapshotWrite {
             url: f.url.to_string(),
             kind: "feed",
-            content_hash: hash,
+            content: hash,
             size,
             status: i32::from(f.status),
             content_type: f.content_type,
@@ -430,10 +436,25 @@ impl<'a> Ingestor<'a> {
         {
             return Ok(());
         }
+        // Wait for the snapshot bodies before taking the database's write lock.
+        let mut writes = Vec::with_capacity(self.snapshots.len());
+        for mut s in std::mem::take(&mut self.snapshots) {
+            let hash = match s.content.take() {
+                Some(handle) => Some(
+                    handle
+                        .await
+                        .map_err(|e| CrawlJobError::Crawler(e.to_string()))??
+                        .hash
+                        .to_hex(),
+                ),
+                None => None,
+            };
+            writes.push((hash, s));
+        }
         let txn = self.eng.db.begin().await?;
         let mut head = ledger::lock_head(&txn).await?;
-        for s in std::mem::take(&mut self.snapshots) {
-            if upsert_snapshot(&txn, self.account.id, self.crawl_id, s).await? {
+        for (hash, s) in writes {
+            if upsert_snapshot(&txn, self.account.id, self.crawl_id, hash, s).await? {
                 self.out.snapshots_new += 1;
             }
         }
@@ -509,6 +530,7 @@ async fn upsert_snapshot<C: ConnectionTrait>(
     db: &C,
     account_id: i64,
     crawl_id: i64,
+    content_hash: Option<String>,
     s: SnapshotWrite,
 ) -> Result<bool, sea_orm::DbErr> {
     let url_key = sha256_hex(&s.url);
@@ -528,8 +550,8 @@ async fn upsert_snapshot<C: ConnectionTrait>(
     // A 304 has no body: it confirms the latest version.
     let same = match &latest {
         Some((_, hash, status)) => {
-            (s.content_hash.is_none() && s.status == 304)
-                || (*hash == s.content_hash && *status == s.status)
+            (content_hash.is_none() && s.status == 304)
+                || (*hash == content_hash && *status == s.status)
         }
         None => false,
     };
@@ -548,7 +570,7 @@ async fn upsert_snapshot<C: ConnectionTrait>(
         url: Set(s.url),
         url_key: Set(url_key),
         kind: Set(s.kind.into()),
-        content_hash: Set(s.content_hash),
+        content_hash: Set(content_hash),
         size: Set(s.size),
         status: Set(s.status),
         content_type: Set(s.content_type),
