@@ -100,15 +100,15 @@ pub struct Head {
 /// transaction: on SQLite the no-op update takes the database write lock before anything
 /// is read (so no stale snapshot can be upgraded), on PostgreSQL it locks the head row.
 pub async fn lock_head<C: ConnectionTrait>(txn: &C) -> Result<Head, LedgerError> {
-    txn.execute_unprepared("UPDATE ledger_head SET last_seq = last_seq WHERE id = 1")
-        .await?;
-    let head = ledger_head::Entity::find_by_id(1)
-        .one(txn)
-        .await?
-        .ok_or(LedgerError::NoHead)?;
+    // One statement takes the lock and reads the head (RETURNING: SQLite ≥ 3.35, PostgreSQL).
+    let stmt = sea_orm::Statement::from_string(
+        txn.get_database_backend(),
+        "UPDATE ledger_head SET last_seq = last_seq WHERE id = 1 RETURNING last_seq, last_hash",
+    );
+    let row = txn.query_one_raw(stmt).await?.ok_or(LedgerError::NoHead)?;
     Ok(Head {
-        last_seq: head.last_seq,
-        last_hash: head.last_hash,
+        last_seq: row.try_get_by_index(0)?,
+        last_hash: row.try_get_by_index(1)?,
     })
 }
 
