@@ -16,10 +16,14 @@ use govwatch::rules::{PackSource, RuleFilter, RuleOverrides, RuleSet, ValueHashe
 fn main() {
     let mut args = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
     let docs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
-    let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_250_601);
+    let seed: u64 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20_250_601);
 
     let as_of = NaiveDate::from_ymd_opt(2025, 6, 1).expect("valid date");
-    let rules = RuleSet::compile(&PackSource::defaults(), &RuleOverrides::default(), as_of).expect("default packs compile");
+    let rules = RuleSet::compile(&PackSource::defaults(), &RuleOverrides::default(), as_of)
+        .expect("default packs compile");
     let hasher = ValueHasher::new(b"bench-key-bench-key-bench-key-32").expect("key");
 
     // Plant every built-in misused word in turn.
@@ -39,13 +43,28 @@ fn main() {
     let report = synth::evaluate(&rules, &corpus, &hasher, &RuleFilter::all());
     let scan_time = t1.elapsed();
 
-    println!("rules_eval: {docs} documents, seed {seed}, {:.1} MB, generated in {:.2?}, scanned in {:.2?} ({:.0} MB/s incl. evaluation)",
-        report.bytes as f64 / 1e6, gen_time, scan_time, report.bytes as f64 / 1e6 / scan_time.as_secs_f64());
-    println!("{:<28} {:>8} {:>8} {:>8} {:>6} {:>7} {:>10} {:>8}", "rule", "planted", "hits", "tp", "fp", "missed", "precision", "recall");
+    println!(
+        "rules_eval: {docs} documents, seed {seed}, {:.1} MB, generated in {:.2?}, scanned in {:.2?} ({:.0} MB/s incl. evaluation)",
+        report.bytes as f64 / 1e6,
+        gen_time,
+        scan_time,
+        report.bytes as f64 / 1e6 / scan_time.as_secs_f64()
+    );
+    println!(
+        "{:<28} {:>8} {:>8} {:>8} {:>6} {:>7} {:>10} {:>8}",
+        "rule", "planted", "hits", "tp", "fp", "missed", "precision", "recall"
+    );
     for (rule, c) in &report.rules {
         println!(
             "{:<28} {:>8} {:>8} {:>8} {:>6} {:>7} {:>10.5} {:>8.5}",
-            rule, c.planted, c.hits, c.true_positives, c.false_positives, c.missed, c.precision(), c.recall()
+            rule,
+            c.planted,
+            c.hits,
+            c.true_positives,
+            c.false_positives,
+            c.missed,
+            c.precision(),
+            c.recall()
         );
     }
     for fp in report.false_positives.iter().take(10) {
@@ -54,8 +73,16 @@ fn main() {
     for m in report.missed.iter().take(10) {
         println!("  missed: {m}");
     }
-    let goal = ["pii.resident_id", "pii.mobile", "pii.bank_card"].iter().all(|r| {
-        report.rules.get(*r).is_some_and(|c| c.recall() == 1.0 && c.precision() >= 0.999)
-    });
-    println!("goal (recall 1.0, precision ≥ 0.999 for IDs, mobiles, cards): {}", if goal { "met" } else { "NOT met" });
+    let goal = ["pii.resident_id", "pii.mobile", "pii.bank_card"]
+        .iter()
+        .all(|r| {
+            report
+                .rules
+                .get(*r)
+                .is_some_and(|c| c.recall() == 1.0 && c.precision() >= 0.999)
+        });
+    println!(
+        "goal (recall 1.0, precision ≥ 0.999 for IDs, mobiles, cards): {}",
+        if goal { "met" } else { "NOT met" }
+    );
 }

@@ -13,6 +13,7 @@
 //! Goals: (a) ≥ 0.7× ripgrep's MB/s, (b) ≥ 1.5× ripgrep's MB/s.
 
 use std::collections::HashSet;
+use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -20,8 +21,8 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use govwatch::rules::synth::{self, SynthRng};
 use govwatch::rules::{
-    CompileOptions, DictEngine, DictEntry, PackSource, RuleFilter, RuleOverride, RuleOverrides, RuleSet,
-    TextContext, ValueHasher,
+    CompileOptions, DictEngine, DictEntry, PackSource, RuleFilter, RuleOverride, RuleOverrides,
+    RuleSet, TextContext, ValueHasher,
 };
 
 const RG: &str = "/usr/bin/rg";
@@ -45,8 +46,15 @@ fn mbps(bytes: usize, d: Duration) -> f64 {
 
 /// Runs rg and returns its stdout (exit code 1 = no match is fine).
 fn rg(args: &[&str]) -> String {
-    let out = Command::new(RG).args(args).output().expect("run /usr/bin/rg");
-    assert!(out.status.code().is_some_and(|c| c <= 1), "rg failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(RG)
+        .args(args)
+        .output()
+        .expect("run /usr/bin/rg");
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "rg failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -59,7 +67,9 @@ fn dictionary(seed: u64, n: usize) -> Vec<(String, String)> {
     let mut rng = SynthRng::new(seed);
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(n);
-    let cjk = |rng: &mut SynthRng| char::from_u32(0x4E00 + rng.below(0x9FA5 - 0x4E00) as u32).unwrap_or('中');
+    let cjk = |rng: &mut SynthRng| {
+        char::from_u32(0x4E00 + rng.below(0x9FA5 - 0x4E00) as u32).unwrap_or('中')
+    };
     while out.len() < n {
         let len = *rng.pick(&[2, 3, 3, 4, 4, 4, 4, 5, 5, 6]);
         let wrong: String = (0..len).map(|_| cjk(&mut rng)).collect();
@@ -120,62 +130,170 @@ fn main() {
     // Warm the page cache for both tools.
     let _ = rg(&["-c", "zzzzzz", file]);
 
-    // (a) PII.
-    println!("\n(a) personal information");
-    let base = RuleSet::compile(&PackSource::defaults(), &RuleOverrides::default(), as_of).expect("compile");
-    let pii = RuleFilter::parse("pii");
-    let ctx = TextContext::default();
-    let read_and_scan = |rules: &RuleSet, filter: &RuleFilter, path: &Path| {
-        let text = std::fs::read_to_string(path).expect("read corpus");
-        rules.scan_text_filtered(&text, &ctx, &hasher, filter)
-    };
-    let (t_ours, hits) = best(3, || read_and_scan(&base, &pii, &text_path));
-    let (t_scan, _) = best(3, || base.scan_text_filtered(&doc.text, &ctx, &hasher, &pii));
-    let rg_unicode = ["-c", "-e", r"\d{17}[\dXx]", "-e", r"1[3-9]\d{9}", "-e", r"\d{16,19}", file];
-    let rg_ascii = ["-c", "-e", r"[0-9]{17}[0-9Xx]", "-e", r"1[3-9][0-9]{9}", "-e", r"[0-9]{16,19}", file];
-    let (t_rg, rg_lines) = best(3, || rg(&rg_unicode));
-    let (t_rg_ascii, rg_lines_ascii) = best(3, || rg(&rg_ascii));
-    println!("  ours  govwatch --rules pii (read file + scan): {:>8.0} MB/s  ({} hits; scan only {:.0} MB/s)", mbps(bytes, t_ours), hits.len(), mbps(bytes, t_scan));
-    println!("  rg    {RG} {}: {:>8.0} MB/s  ({rg_lines} matching lines)", rg_unicode[..7].join(" "), mbps(bytes, t_rg));
-    println!("  rg    {RG} {}: {:>8.0} MB/s  ({rg_lines_ascii} matching lines)", rg_ascii[..7].join(" "), mbps(bytes, t_rg_ascii));
-    println!("  ratio ours/rg (\\d, same full-width digit coverage as ours): {:.2}× (goal ≥ 0.7×)", t_rg.as_secs_f64() / t_ours.as_secs_f64());
-    println!("  ratio ours/rg ([0-9], ASCII digits only):                   {:.2}×", t_rg_ascii.as_secs_f64() / t_ours.as_secs_f64());
-
-    // (b) Full rule set with the 10,000-entry dictionary.
-    println!("\n(b) full rule set + 10,000-entry dictionary");
     let mut overrides = RuleOverrides::default();
     overrides.rules.insert(
         "error.misused_word".into(),
         RuleOverride {
             add_entries: dict
                 .iter()
-                .map(|(w, r)| DictEntry { wrong: w.clone(), right: r.clone(), exceptions: vec![], effective_from: None, effective_to: None, note: None })
+                .map(|(w, r)| DictEntry {
+                    wrong: w.clone(),
+                    right: r.clone(),
+                    exceptions: vec![],
+                    effective_from: None,
+                    effective_to: None,
+                    note: None,
+                })
                 .collect(),
             ..Default::default()
         },
     );
+
+    // (a) PII.
+    println!("\n(a) personal information");
+    let base = RuleSet::compile(&PackSource::defaults(), &RuleOverrides::default(), as_of)
+        .expect("compile");
+    let pii = RuleFilter::parse("pii");
+    let ctx = TextContext::default();
+    // Profiling aid: `RULES_BENCH_PROFILE=pii|error|all` scans 10 times with that filter and stops.
+    if let Ok(filter) = std::env::var("RULES_BENCH_PROFILE") {
+        let f = if filter == "all" {
+            RuleFilter::all()
+        } else {
+            RuleFilter::parse(&filter)
+        };
+        let with_dict =
+            RuleSet::compile(&PackSource::defaults(), &overrides, as_of).expect("compile");
+        let (t, hits) = best(10, || {
+            with_dict.scan_text_filtered(&doc.text, &ctx, &hasher, &f)
+        });
+        println!(
+            "  profile {filter}: {:.0} MB/s, {} hits",
+            mbps(bytes, t),
+            hits.len()
+        );
+        return;
+    }
+    // End to end: read the file into a reused buffer (as a CLI scanning many files
+    // would; ripgrep memory-maps instead), validate UTF-8 (SIMD), scan.
+    let buf = std::cell::RefCell::new(Vec::with_capacity(bytes + 1));
+    let read_and_scan = |rules: &RuleSet, filter: &RuleFilter, path: &Path| {
+        let mut b = buf.borrow_mut();
+        b.clear();
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut b))
+            .expect("read corpus");
+        let text = simdutf8::basic::from_utf8(&b).expect("corpus is UTF-8");
+        rules.scan_text_filtered(text, &ctx, &hasher, filter)
+    };
+    let (t_ours, hits) = best(3, || read_and_scan(&base, &pii, &text_path));
+    let (t_scan, _) = best(3, || {
+        base.scan_text_filtered(&doc.text, &ctx, &hasher, &pii)
+    });
+    let rg_unicode = [
+        "-c",
+        "-e",
+        r"\d{17}[\dXx]",
+        "-e",
+        r"1[3-9]\d{9}",
+        "-e",
+        r"\d{16,19}",
+        file,
+    ];
+    let rg_ascii = [
+        "-c",
+        "-e",
+        r"[0-9]{17}[0-9Xx]",
+        "-e",
+        r"1[3-9][0-9]{9}",
+        "-e",
+        r"[0-9]{16,19}",
+        file,
+    ];
+    let (t_rg, rg_lines) = best(3, || rg(&rg_unicode));
+    let (t_rg_ascii, rg_lines_ascii) = best(3, || rg(&rg_ascii));
+    println!(
+        "  ours  govwatch --rules pii (read + validate UTF-8 + scan): {:>8.0} MB/s  ({} hits; scan only {:.0} MB/s)",
+        mbps(bytes, t_ours),
+        hits.len(),
+        mbps(bytes, t_scan)
+    );
+    println!(
+        "  rg    {RG} {}: {:>8.0} MB/s  ({rg_lines} matching lines)",
+        rg_unicode[..7].join(" "),
+        mbps(bytes, t_rg)
+    );
+    println!(
+        "  rg    {RG} {}: {:>8.0} MB/s  ({rg_lines_ascii} matching lines)",
+        rg_ascii[..7].join(" "),
+        mbps(bytes, t_rg_ascii)
+    );
+    println!(
+        "  ratio ours/rg (\\d, same full-width digit coverage as ours): {:.2}× (goal ≥ 0.7×)",
+        t_rg.as_secs_f64() / t_ours.as_secs_f64()
+    );
+    println!(
+        "  ratio ours/rg ([0-9], ASCII digits only):                   {:.2}×",
+        t_rg_ascii.as_secs_f64() / t_ours.as_secs_f64()
+    );
+
+    // (b) Full rule set with the 10,000-entry dictionary.
+    println!("\n(b) full rule set + 10,000-entry dictionary");
     let rg_dict = ["-F", "-c", "-f", dict_file, file];
     let (t_rgd, rgd_lines) = best(3, || rg(&rg_dict));
-    println!("  rg    {RG} {}: {:>8.0} MB/s  ({rgd_lines} matching lines)", rg_dict.join(" "), mbps(bytes, t_rgd));
+    println!(
+        "  rg    {RG} {}: {:>8.0} MB/s  ({rgd_lines} matching lines)",
+        rg_dict.join(" "),
+        mbps(bytes, t_rgd)
+    );
     let variants = [
-        ("char-level two-char hash (default)", DictEngine::CharHash, true),
+        (
+            "char-level two-char hash (default)",
+            DictEngine::CharHash,
+            true,
+        ),
         ("aho-corasick DFA, prefilter on", DictEngine::AcDfa, true),
         ("aho-corasick DFA, prefilter off", DictEngine::AcDfa, false),
-        ("aho-corasick contiguous NFA, prefilter on", DictEngine::AcContiguousNfa, true),
-        ("aho-corasick contiguous NFA, prefilter off", DictEngine::AcContiguousNfa, false),
-        ("aho-corasick noncontiguous NFA", DictEngine::AcNoncontiguousNfa, true),
+        (
+            "aho-corasick contiguous NFA, prefilter on",
+            DictEngine::AcContiguousNfa,
+            true,
+        ),
+        (
+            "aho-corasick contiguous NFA, prefilter off",
+            DictEngine::AcContiguousNfa,
+            false,
+        ),
+        (
+            "aho-corasick noncontiguous NFA",
+            DictEngine::AcNoncontiguousNfa,
+            true,
+        ),
         ("aho-corasick auto kind", DictEngine::AcAuto, true),
     ];
     let generated: HashSet<&str> = dict.iter().map(|(w, _)| w.as_str()).collect();
     let mut full_default = None;
     for (name, engine, prefilter) in variants {
         let t = Instant::now();
-        let rules = RuleSet::compile_with(&PackSource::defaults(), &overrides, as_of, CompileOptions { dict_engine: engine, ac_prefilter: prefilter })
-            .expect("compile with dictionary");
+        let rules = RuleSet::compile_with(
+            &PackSource::defaults(),
+            &overrides,
+            as_of,
+            CompileOptions {
+                dict_engine: engine,
+                ac_prefilter: prefilter,
+            },
+        )
+        .expect("compile with dictionary");
         let build = t.elapsed();
         let (t_full, hits) = best(2, || read_and_scan(&rules, &RuleFilter::all(), &text_path));
-        let (t_dict, _) = best(2, || rules.scan_text_filtered(&doc.text, &ctx, &hasher, &RuleFilter::parse("error")));
-        let from_dict = hits.iter().filter(|h| generated.contains(h.value_hash.as_str())).count();
+        let (t_dict, _) = best(2, || {
+            rules.scan_text_filtered(&doc.text, &ctx, &hasher, &RuleFilter::parse("error"))
+        });
+        let from_dict = hits
+            .iter()
+            .filter(|h| generated.contains(h.value_hash.as_str()))
+            .count();
         println!(
             "  ours  {name:<44} build {build:>8.1?}  full scan {:>6.0} MB/s ({:.2}× rg)  dictionaries only {:>6.0} MB/s  ({} hits, {from_dict} from the 10k dictionary)",
             mbps(bytes, t_full),
@@ -193,10 +311,27 @@ fn main() {
 
     // Precision and recall on the same corpus (full rule set, default engine).
     println!("\nprecision / recall on this corpus (full rule set):");
-    let report = synth::evaluate(&rules, std::slice::from_ref(&doc), &hasher, &RuleFilter::all());
-    println!("  {:<28} {:>8} {:>8} {:>6} {:>7} {:>10} {:>8}", "rule", "planted", "hits", "fp", "missed", "precision", "recall");
+    let report = synth::evaluate(
+        &rules,
+        std::slice::from_ref(&doc),
+        &hasher,
+        &RuleFilter::all(),
+    );
+    println!(
+        "  {:<28} {:>8} {:>8} {:>6} {:>7} {:>10} {:>8}",
+        "rule", "planted", "hits", "fp", "missed", "precision", "recall"
+    );
     for (rule, c) in &report.rules {
-        println!("  {:<28} {:>8} {:>8} {:>6} {:>7} {:>10.5} {:>8.5}", rule, c.planted, c.hits, c.false_positives, c.missed, c.precision(), c.recall());
+        println!(
+            "  {:<28} {:>8} {:>8} {:>6} {:>7} {:>10.5} {:>8.5}",
+            rule,
+            c.planted,
+            c.hits,
+            c.false_positives,
+            c.missed,
+            c.precision(),
+            c.recall()
+        );
     }
     for fp in report.false_positives.iter().take(5) {
         println!("    false positive: {fp}");

@@ -104,7 +104,9 @@ impl RuleFilter {
     pub fn allows(&self, rule_id: &str) -> bool {
         self.prefixes.is_empty()
             || self.prefixes.iter().any(|p| {
-                rule_id == p || (rule_id.starts_with(p.as_str()) && rule_id.as_bytes().get(p.len()) == Some(&b'.'))
+                rule_id == p
+                    || (rule_id.starts_with(p.as_str())
+                        && rule_id.as_bytes().get(p.len()) == Some(&b'.'))
             })
     }
 }

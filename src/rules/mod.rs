@@ -42,8 +42,8 @@ pub use error::RulesError;
 pub use hash::ValueHasher;
 pub use hit::{Hit, RuleFilter, Span, TextContext};
 pub use judge::{
-    AccountResult, Assessment, ColumnInput, ColumnKind, DepartmentRollup, FeedStatus, Judgement, LinkCheck,
-    LinkKind, LinkSource, Probe, ScoreCard, ScoreItem, Status, Verdict, roll_up,
+    AccountResult, Assessment, ColumnInput, ColumnKind, DepartmentRollup, FeedStatus, Judgement,
+    LinkCheck, LinkKind, LinkSource, Probe, ScoreCard, ScoreItem, Status, Verdict, roll_up,
 };
 pub use model::{Category, DictEntry, RuleKind, RuleMeta, Severity};
 pub use overrides::{RuleOverride, RuleOverrides};

@@ -186,7 +186,10 @@ mod tests {
 
     #[test]
     fn template_fills_known_and_keeps_unknown_placeholders() {
-        let s = fill_template("“{wrong}”应为“{right}”{x}", &[("wrong", "按装"), ("right", "安装")]);
+        let s = fill_template(
+            "“{wrong}”应为“{right}”{x}",
+            &[("wrong", "按装"), ("right", "安装")],
+        );
         assert_eq!(s, "“按装”应为“安装”{x}");
         assert_eq!(fill_template("无占位符", &[]), "无占位符");
         assert_eq!(fill_template("未闭合{abc", &[("abc", "x")]), "未闭合{abc");

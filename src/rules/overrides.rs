@@ -89,8 +89,12 @@ mod tests {
             }
         }"#;
         let o: RuleOverrides = serde_json::from_str(json).unwrap();
-        assert_eq!(o.rules["error.misused_word"].add_entries[0].right, "青岛市政府");
-        let back: RuleOverrides = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+        assert_eq!(
+            o.rules["error.misused_word"].add_entries[0].right,
+            "青岛市政府"
+        );
+        let back: RuleOverrides =
+            serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
         assert_eq!(back, o);
         assert!(serde_json::from_str::<RuleOverrides>(r#"{"disabled": []}"#).is_err());
         assert!(RuleOverrides::default().is_empty());

@@ -198,7 +198,10 @@ mod tests {
 
     #[test]
     fn tsv_dictionary_reads_exceptions_and_reports_bad_lines() {
-        let src = PackSource::new("d.tsv", "# 注释\n按装\t安装\t按装修|按装配\n\n再接再励\t再接再厉\n");
+        let src = PackSource::new(
+            "d.tsv",
+            "# 注释\n按装\t安装\t按装修|按装配\n\n再接再励\t再接再厉\n",
+        );
         let entries = parse_dictionary(&src).unwrap();
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].exceptions, vec!["按装修", "按装配"]);

@@ -93,14 +93,22 @@ pub struct RuleSet {
 fn is_text_kind(k: RuleKind) -> bool {
     matches!(
         k,
-        RuleKind::ResidentId | RuleKind::Mobile | RuleKind::BankCard | RuleKind::Address | RuleKind::Dictionary
+        RuleKind::ResidentId
+            | RuleKind::Mobile
+            | RuleKind::BankCard
+            | RuleKind::Address
+            | RuleKind::Dictionary
     )
 }
 
 impl RuleSet {
     /// Compiles `sources` (usually [`PackSource::defaults`]) with the office's
     /// `overrides` for the day `as_of`.
-    pub fn compile(sources: &[PackSource], overrides: &RuleOverrides, as_of: NaiveDate) -> Result<RuleSet, RulesError> {
+    pub fn compile(
+        sources: &[PackSource],
+        overrides: &RuleOverrides,
+        as_of: NaiveDate,
+    ) -> Result<RuleSet, RulesError> {
         RuleSet::compile_with(sources, overrides, as_of, CompileOptions::default())
     }
 
@@ -114,12 +122,20 @@ impl RuleSet {
         let loaded = pack::load(sources)?;
         check_specs(&loaded.rules)?;
         let ids: HashSet<&str> = loaded.rules.iter().map(|r| r.id.as_str()).collect();
-        for id in overrides.disabled_rules.iter().chain(overrides.rules.keys()) {
+        for id in overrides
+            .disabled_rules
+            .iter()
+            .chain(overrides.rules.keys())
+        {
             if !ids.contains(id.as_str()) {
                 return Err(RulesError::UnknownRule { rule: id.clone() });
             }
         }
-        let disabled: HashSet<&str> = overrides.disabled_rules.iter().map(String::as_str).collect();
+        let disabled: HashSet<&str> = overrides
+            .disabled_rules
+            .iter()
+            .map(String::as_str)
+            .collect();
         let empty = RuleOverride::default();
         let mut set = RuleSet {
             as_of,
@@ -142,21 +158,48 @@ impl RuleSet {
             let base = toml_to_json(&spec.id, &spec.params)?;
             let po: Map<String, Value> = o.params.clone().into_iter().collect();
             let id = spec.id.as_str();
-            if spec.kind != RuleKind::Dictionary && (!o.add_entries.is_empty() || !o.disable_entries.is_empty() || !o.add_exceptions.is_empty()) {
-                return Err(RulesError::NotADictionary { rule: spec.id.clone() });
+            if spec.kind != RuleKind::Dictionary
+                && (!o.add_entries.is_empty()
+                    || !o.disable_entries.is_empty()
+                    || !o.add_exceptions.is_empty())
+            {
+                return Err(RulesError::NotADictionary {
+                    rule: spec.id.clone(),
+                });
             }
             match spec.kind {
-                RuleKind::ResidentId => set.resident = Some(Compiled { rule: idx, p: resolve(id, &base, &po)? }),
-                RuleKind::Mobile => set.mobile = Some(Compiled { rule: idx, p: resolve(id, &base, &po)? }),
-                RuleKind::BankCard => set.card = Some(Compiled { rule: idx, p: resolve(id, &base, &po)? }),
+                RuleKind::ResidentId => {
+                    set.resident = Some(Compiled {
+                        rule: idx,
+                        p: resolve(id, &base, &po)?,
+                    })
+                }
+                RuleKind::Mobile => {
+                    set.mobile = Some(Compiled {
+                        rule: idx,
+                        p: resolve(id, &base, &po)?,
+                    })
+                }
+                RuleKind::BankCard => {
+                    set.card = Some(Compiled {
+                        rule: idx,
+                        p: resolve(id, &base, &po)?,
+                    })
+                }
                 RuleKind::Address => {
                     let p: AddressParams = resolve(id, &base, &po)?;
-                    set.address = Some(Compiled { rule: idx, p: address_detector(id, p, &loaded.lists)? });
+                    set.address = Some(Compiled {
+                        rule: idx,
+                        p: address_detector(id, p, &loaded.lists)?,
+                    });
                 }
                 RuleKind::Dictionary => {
                     if !po.is_empty() {
                         let k = po.keys().next().cloned().unwrap_or_default();
-                        return Err(RulesError::UnknownParam { rule: spec.id.clone(), param: k });
+                        return Err(RulesError::UnknownParam {
+                            rule: spec.id.clone(),
+                            param: k,
+                        });
                     }
                     for e in dictionary_entries(spec, o)? {
                         if e.in_effect(as_of) {
@@ -164,19 +207,57 @@ impl RuleSet {
                         }
                     }
                 }
-                RuleKind::BrokenLinks => set.judges.links = Some(Compiled { rule: idx, p: resolve(id, &base, &po)? }),
-                RuleKind::Availability => set.judges.availability = Some(Compiled { rule: idx, p: resolve(id, &base, &po)? }),
-                RuleKind::HomepageFreshness => set.judges.homepage = Some(Compiled { rule: idx, p: resolve(id, &base, &po)? }),
-                RuleKind::ColumnFreshness => set.judges.columns = Some(Compiled { rule: idx, p: resolve(id, &base, &po)? }),
-                RuleKind::BlankColumns => set.judges.blank = Some(Compiled { rule: idx, p: resolve(id, &base, &po)? }),
-                RuleKind::AccountActivity => set.judges.activity = Some(Compiled { rule: idx, p: resolve(id, &base, &po)? }),
+                RuleKind::BrokenLinks => {
+                    set.judges.links = Some(Compiled {
+                        rule: idx,
+                        p: resolve(id, &base, &po)?,
+                    })
+                }
+                RuleKind::Availability => {
+                    set.judges.availability = Some(Compiled {
+                        rule: idx,
+                        p: resolve(id, &base, &po)?,
+                    })
+                }
+                RuleKind::HomepageFreshness => {
+                    set.judges.homepage = Some(Compiled {
+                        rule: idx,
+                        p: resolve(id, &base, &po)?,
+                    })
+                }
+                RuleKind::ColumnFreshness => {
+                    set.judges.columns = Some(Compiled {
+                        rule: idx,
+                        p: resolve(id, &base, &po)?,
+                    })
+                }
+                RuleKind::BlankColumns => {
+                    set.judges.blank = Some(Compiled {
+                        rule: idx,
+                        p: resolve(id, &base, &po)?,
+                    })
+                }
+                RuleKind::AccountActivity => {
+                    set.judges.activity = Some(Compiled {
+                        rule: idx,
+                        p: resolve(id, &base, &po)?,
+                    })
+                }
                 RuleKind::SourceStatus => {
                     if let Some(k) = po.keys().next() {
-                        return Err(RulesError::UnknownParam { rule: spec.id.clone(), param: k.clone() });
+                        return Err(RulesError::UnknownParam {
+                            rule: spec.id.clone(),
+                            param: k.clone(),
+                        });
                     }
                     set.judges.source = Some(idx);
                 }
-                RuleKind::Score => set.judges.score = Some(Compiled { rule: idx, p: resolve(id, &base, &po)? }),
+                RuleKind::Score => {
+                    set.judges.score = Some(Compiled {
+                        rule: idx,
+                        p: resolve(id, &base, &po)?,
+                    })
+                }
             }
             set.rules.push(meta);
         }
@@ -203,7 +284,9 @@ impl RuleSet {
 
     /// Number of dictionary entries in force (all dictionary rules).
     pub fn dictionary_len(&self) -> usize {
-        self.dict.as_ref().map_or(0, |d| d.by_pattern.iter().map(Vec::len).sum())
+        self.dict
+            .as_ref()
+            .map_or(0, |d| d.by_pattern.iter().map(Vec::len).sum())
     }
 }
 
@@ -216,7 +299,10 @@ fn check_specs(specs: &[RuleSpec]) -> Result<(), RulesError> {
         if !seen.insert(s.id.as_str()) {
             return Err(RulesError::DuplicateRule { id: s.id.clone() });
         }
-        let invalid = |reason: String| RulesError::InvalidRule { rule: s.id.clone(), reason };
+        let invalid = |reason: String| RulesError::InvalidRule {
+            rule: s.id.clone(),
+            reason,
+        };
         let prefix = format!("{}.", s.category.as_str());
         if !s.id.starts_with(&prefix) || s.id.len() == prefix.len() {
             return Err(invalid(format!("规则 id 应以“{prefix}”开头")));
@@ -224,12 +310,19 @@ fn check_specs(specs: &[RuleSpec]) -> Result<(), RulesError> {
         if s.kind != RuleKind::Dictionary
             && let Some(other) = kinds.insert(s.kind, s.id.as_str())
         {
-            return Err(invalid(format!("与规则 {other} 的类型相同，该类型只能有一条规则")));
+            return Err(invalid(format!(
+                "与规则 {other} 的类型相同，该类型只能有一条规则"
+            )));
         }
         if s.kind != RuleKind::Dictionary && (!s.entries.is_empty()) {
             return Err(invalid("只有词典规则可以有词条".into()));
         }
-        if s.category == Category::Pii && !matches!(s.kind, RuleKind::ResidentId | RuleKind::Mobile | RuleKind::BankCard | RuleKind::Address) {
+        if s.category == Category::Pii
+            && !matches!(
+                s.kind,
+                RuleKind::ResidentId | RuleKind::Mobile | RuleKind::BankCard | RuleKind::Address
+            )
+        {
             return Err(invalid("pii 类规则只能是个人信息检测器".into()));
         }
         if is_text_kind(s.kind) {
@@ -241,10 +334,18 @@ fn check_specs(specs: &[RuleSpec]) -> Result<(), RulesError> {
 
 fn check_points(rule: &str, severity: Severity, points: f64) -> Result<(), RulesError> {
     if !points.is_finite() || points < 0.0 {
-        return Err(RulesError::InvalidParam { rule: rule.into(), param: "points".into(), reason: "应为非负数".into() });
+        return Err(RulesError::InvalidParam {
+            rule: rule.into(),
+            param: "points".into(),
+            reason: "应为非负数".into(),
+        });
     }
     if severity == Severity::Deduct && points == 0.0 {
-        return Err(RulesError::InvalidParam { rule: rule.into(), param: "points".into(), reason: "扣分规则需要正的分值".into() });
+        return Err(RulesError::InvalidParam {
+            rule: rule.into(),
+            param: "points".into(),
+            reason: "扣分规则需要正的分值".into(),
+        });
     }
     Ok(())
 }
@@ -252,10 +353,16 @@ fn check_points(rule: &str, severity: Severity, points: f64) -> Result<(), Rules
 fn apply_meta(spec: &RuleSpec, o: &RuleOverride) -> Result<RuleMeta, RulesError> {
     let text = is_text_kind(spec.kind);
     if !text && o.severity.is_some() {
-        return Err(RulesError::NotOverridable { rule: spec.id.clone(), field: "严重程度".into() });
+        return Err(RulesError::NotOverridable {
+            rule: spec.id.clone(),
+            field: "严重程度".into(),
+        });
     }
     if !text && o.points.is_some() {
-        return Err(RulesError::NotOverridable { rule: spec.id.clone(), field: "扣分".into() });
+        return Err(RulesError::NotOverridable {
+            rule: spec.id.clone(),
+            field: "扣分".into(),
+        });
     }
     let severity = o.severity.unwrap_or(spec.severity);
     let points = match (severity, o.points) {
@@ -281,7 +388,11 @@ fn apply_meta(spec: &RuleSpec, o: &RuleOverride) -> Result<RuleMeta, RulesError>
 
 /// Checks one entry; `rule` names it in errors.
 fn check_entry(rule: &str, e: &DictEntry) -> Result<(), RulesError> {
-    let bad = |reason: &str| RulesError::InvalidEntry { rule: rule.into(), wrong: e.wrong.clone(), reason: reason.into() };
+    let bad = |reason: &str| RulesError::InvalidEntry {
+        rule: rule.into(),
+        wrong: e.wrong.clone(),
+        reason: reason.into(),
+    };
     if e.wrong.chars().count() < 2 {
         return Err(bad("错误写法至少两个字"));
     }
@@ -299,7 +410,11 @@ fn check_entry(rule: &str, e: &DictEntry) -> Result<(), RulesError> {
     {
         return Err(bad("生效日期晚于失效日期"));
     }
-    if let Some(x) = e.exceptions.iter().find(|x| !x.contains(e.wrong.as_str()) || **x == e.wrong) {
+    if let Some(x) = e
+        .exceptions
+        .iter()
+        .find(|x| !x.contains(e.wrong.as_str()) || **x == e.wrong)
+    {
         return Err(bad(&format!("例外语境“{x}”必须是包含错误写法的更长文字")));
     }
     Ok(())
@@ -312,33 +427,60 @@ fn dictionary_entries(spec: &RuleSpec, o: &RuleOverride) -> Result<Vec<DictEntry
     for e in spec.entries.iter().chain(&o.add_entries) {
         check_entry(&spec.id, e)?;
         if index.insert(e.wrong.clone(), entries.len()).is_some() {
-            return Err(RulesError::InvalidEntry { rule: spec.id.clone(), wrong: e.wrong.clone(), reason: "词条重复".into() });
+            return Err(RulesError::InvalidEntry {
+                rule: spec.id.clone(),
+                wrong: e.wrong.clone(),
+                reason: "词条重复".into(),
+            });
         }
         entries.push(e.clone());
     }
     for (wrong, extra) in &o.add_exceptions {
-        let i = *index.get(wrong).ok_or_else(|| RulesError::UnknownEntry { rule: spec.id.clone(), wrong: wrong.clone() })?;
+        let i = *index.get(wrong).ok_or_else(|| RulesError::UnknownEntry {
+            rule: spec.id.clone(),
+            wrong: wrong.clone(),
+        })?;
         entries[i].exceptions.extend(extra.iter().cloned());
         check_entry(&spec.id, &entries[i])?;
     }
     let mut off = vec![false; entries.len()];
     for wrong in &o.disable_entries {
-        let i = *index.get(wrong).ok_or_else(|| RulesError::UnknownEntry { rule: spec.id.clone(), wrong: wrong.clone() })?;
+        let i = *index.get(wrong).ok_or_else(|| RulesError::UnknownEntry {
+            rule: spec.id.clone(),
+            wrong: wrong.clone(),
+        })?;
         off[i] = true;
     }
-    Ok(entries.into_iter().zip(off).filter(|(_, off)| !off).map(|(e, _)| e).collect())
+    Ok(entries
+        .into_iter()
+        .zip(off)
+        .filter(|(_, off)| !off)
+        .map(|(e, _)| e)
+        .collect())
 }
 
 fn compile_entry(rule: usize, e: DictEntry) -> CompiledEntry {
     let exceptions = e
         .exceptions
         .iter()
-        .flat_map(|x| x.match_indices(e.wrong.as_str()).map(move |(off, _)| (off, x.clone())))
+        .flat_map(|x| {
+            x.match_indices(e.wrong.as_str())
+                .map(move |(off, _)| (off, x.clone()))
+        })
         .collect();
-    CompiledEntry { rule, wrong: e.wrong, right: e.right, exceptions, note: e.note }
+    CompiledEntry {
+        rule,
+        wrong: e.wrong,
+        right: e.right,
+        exceptions,
+        note: e.note,
+    }
 }
 
-fn build_dictionaries(entries: Vec<CompiledEntry>, options: CompileOptions) -> Result<Dictionaries, RulesError> {
+fn build_dictionaries(
+    entries: Vec<CompiledEntry>,
+    options: CompileOptions,
+) -> Result<Dictionaries, RulesError> {
     let mut patterns: Vec<String> = Vec::new();
     let mut by_pattern: Vec<Vec<CompiledEntry>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -351,15 +493,39 @@ fn build_dictionaries(entries: Vec<CompiledEntry>, options: CompileOptions) -> R
         by_pattern[i].push(e);
     }
     let matcher = DictMatcher::build(&patterns, options.dict_engine, options.ac_prefilter)?;
-    Ok(Dictionaries { matcher, by_pattern })
+    Ok(Dictionaries {
+        matcher,
+        by_pattern,
+    })
 }
 
-fn address_detector(rule: &str, p: AddressParams, lists: &toml::Table) -> Result<AddressDetector, RulesError> {
-    let missing = |name: &str| RulesError::InvalidRule { rule: rule.into(), reason: format!("缺少共享词表 lists.{name}") };
-    let surnames = lists.get("surnames").and_then(|v| v.as_str()).ok_or_else(|| missing("surnames"))?;
-    let strings = |name: &str| -> Result<Vec<String>, RulesError> {
-        let arr = lists.get(name).and_then(|v| v.as_array()).ok_or_else(|| missing(name))?;
-        Ok(arr.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+fn address_detector(
+    rule: &str,
+    p: AddressParams,
+    lists: &toml::Table,
+) -> Result<AddressDetector, RulesError> {
+    let missing = |name: &str| RulesError::InvalidRule {
+        rule: rule.into(),
+        reason: format!("缺少共享词表 lists.{name}"),
     };
-    Ok(AddressDetector::new(p, surnames, strings("compound_surnames")?, strings("name_stopwords")?))
+    let surnames = lists
+        .get("surnames")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| missing("surnames"))?;
+    let strings = |name: &str| -> Result<Vec<String>, RulesError> {
+        let arr = lists
+            .get(name)
+            .and_then(|v| v.as_array())
+            .ok_or_else(|| missing(name))?;
+        Ok(arr
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect())
+    };
+    Ok(AddressDetector::new(
+        p,
+        surnames,
+        strings("compound_surnames")?,
+        strings("name_stopwords")?,
+    ))
 }

@@ -36,7 +36,11 @@ impl SynthRng {
 
     /// Uniform in `0..n` (`n > 0`; returns 0 for `n == 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next_u64() % n as u64) as usize
+        }
     }
 
     /// True with probability `p`.
@@ -51,26 +55,28 @@ impl SynthRng {
 
     /// `n` random ASCII digits.
     pub fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
     }
 }
 
 /// Real county-level region codes (GB/T 2260) across all provinces.
 pub const REGION_CODES: &[&str] = &[
-    "110101", "110102", "110105", "110108", "120101", "120104", "130102", "130104", "140105", "150102",
-    "210102", "210202", "220102", "230102", "310101", "310104", "310115", "320102", "320505", "330106",
-    "330203", "340102", "350102", "350203", "360102", "370102", "370202", "370203", "370211", "370212",
-    "370213", "370214", "370281", "370283", "410105", "420106", "430102", "440103", "440106", "440304",
-    "440305", "450102", "460105", "500103", "510104", "510107", "520102", "530102", "540102", "610113",
-    "620102", "630102", "640104", "650102",
+    "110101", "110102", "110105", "110108", "120101", "120104", "130102", "130104", "140105",
+    "150102", "210102", "210202", "220102", "230102", "310101", "310104", "310115", "320102",
+    "320505", "330106", "330203", "340102", "350102", "350203", "360102", "370102", "370202",
+    "370203", "370211", "370212", "370213", "370214", "370281", "370283", "410105", "420106",
+    "430102", "440103", "440106", "440304", "440305", "450102", "460105", "500103", "510104",
+    "510107", "520102", "530102", "540102", "610113", "620102", "630102", "640104", "650102",
 ];
 
 /// Allocated mainland mobile prefixes.
 pub const MOBILE_PREFIXES: &[&str] = &[
-    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "145", "147", "150", "151", "152",
-    "153", "155", "156", "157", "158", "159", "166", "170", "171", "173", "175", "176", "177", "178", "180",
-    "181", "182", "183", "184", "185", "186", "187", "188", "189", "191", "193", "195", "196", "197", "198",
-    "199",
+    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "145", "147", "150",
+    "151", "152", "153", "155", "156", "157", "158", "159", "166", "170", "171", "173", "175",
+    "176", "177", "178", "180", "181", "182", "183", "184", "185", "186", "187", "188", "189",
+    "191", "193", "195", "196", "197", "198", "199",
 ];
 
 /// Issuer prefixes of Chinese debit cards (ICBC, CCB, ABC, BOC, CMB, BoCom, PSBC) and their lengths.
@@ -92,7 +98,10 @@ fn birth_date(rng: &mut SynthRng) -> String {
     let start = NaiveDate::from_ymd_opt(1930, 1, 1).map_or(0, |d| d.num_days_from_ce());
     let end = NaiveDate::from_ymd_opt(2015, 12, 31).map_or(1, |d| d.num_days_from_ce());
     let day = start + rng.below((end - start) as usize) as i32;
-    NaiveDate::from_num_days_from_ce_opt(day).map_or_else(|| "19800101".to_string(), |d| d.format("%Y%m%d").to_string())
+    NaiveDate::from_num_days_from_ce_opt(day).map_or_else(
+        || "19800101".to_string(),
+        |d| d.format("%Y%m%d").to_string(),
+    )
 }
 
 fn check_char(body: &str) -> char {
@@ -105,7 +114,12 @@ fn check_char(body: &str) -> char {
 
 /// A valid 18-character resident ID (real region, real date, correct check).
 pub fn resident_id(rng: &mut SynthRng) -> String {
-    let body = format!("{}{}{}", rng.pick(REGION_CODES), birth_date(rng), rng.digits(3));
+    let body = format!(
+        "{}{}{}",
+        rng.pick(REGION_CODES),
+        birth_date(rng),
+        rng.digits(3)
+    );
     let c = check_char(&body);
     format!("{body}{c}")
 }
@@ -141,7 +155,7 @@ pub fn resident_id_truncated(rng: &mut SynthRng) -> String {
 /// A legacy 15-digit ID (region, `YYMMDD` in the 1900s, sequence).
 pub fn resident_id_legacy(rng: &mut SynthRng) -> String {
     let d = birth_date(rng);
-    let yy = if d.starts_with("19") { &d[2..] } else { "800101" };
+    let yy = d.strip_prefix("19").unwrap_or("800101");
     format!("{}{}{}", rng.pick(REGION_CODES), yy, rng.digits(3))
 }
 
@@ -190,7 +204,9 @@ pub fn serial_failing_luhn(rng: &mut SynthRng) -> String {
 /// A valid GB 32100 unified social credit code of an organisation (with letters).
 pub fn credit_code(rng: &mut SynthRng) -> String {
     const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const W: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const W: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let head = *rng.pick(&["91", "12", "11", "52", "93"]);
     let mut body = format!("{head}{}MA", rng.pick(REGION_CODES));
     while body.len() < 17 {
@@ -217,9 +233,26 @@ pub fn full_width(s: &str) -> String {
         .collect()
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "郑", "欧阳", "诸葛"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建国", "淑珍"];
-const STREETS: &[&str] = &["香港中路", "幸福路", "延安三路", "辽阳西路", "人民路", "解放路", "建设街", "中山路", "福州北路", "瑞昌路"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "罗", "郑", "欧阳", "诸葛",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建国", "淑珍",
+];
+const STREETS: &[&str] = &[
+    "香港中路",
+    "幸福路",
+    "延安三路",
+    "辽阳西路",
+    "人民路",
+    "解放路",
+    "建设街",
+    "中山路",
+    "福州北路",
+    "瑞昌路",
+];
 const ESTATES: &[&str] = &["阳光花园", "和谐家园", "金色港湾小区", "福林苑", "海润新村"];
 const VILLAGES: &[&str] = &["王家村", "李家庄", "前进村", "河东村", "后屯村"];
 const CN_NUM: &[&str] = &["一", "二", "三", "四", "五", "六", "七", "八"];
@@ -234,8 +267,20 @@ pub fn person_name(rng: &mut SynthRng) -> String {
 pub fn home_address(rng: &mut SynthRng) -> String {
     let d = rng.pick(DISTRICTS);
     match rng.below(3) {
-        0 => format!("{d}{}{}号{}单元{}室", rng.pick(STREETS), 1 + rng.below(300), 1 + rng.below(6), 101 + rng.below(1800)),
-        1 => format!("{d}{}{}号楼{}单元{}户", rng.pick(ESTATES), 1 + rng.below(40), 1 + rng.below(6), 101 + rng.below(30)),
+        0 => format!(
+            "{d}{}{}号{}单元{}室",
+            rng.pick(STREETS),
+            1 + rng.below(300),
+            1 + rng.below(6),
+            101 + rng.below(1800)
+        ),
+        1 => format!(
+            "{d}{}{}号楼{}单元{}户",
+            rng.pick(ESTATES),
+            1 + rng.below(40),
+            1 + rng.below(6),
+            101 + rng.below(30)
+        ),
         _ => format!("{d}{}{}组", rng.pick(VILLAGES), rng.pick(CN_NUM)),
     }
 }

@@ -10,6 +10,9 @@ use super::text::{back_chars, fwd_chars};
 
 /// Characters of context on each side of a hit in its excerpt.
 const EXCERPT_CHARS: usize = 20;
+/// Upper bound of a finding's length in bytes (addresses are capped at ~60
+/// characters, numbers at 40 digits), used to search findings near a window.
+const MAX_FINDING_BYTES: usize = 1024;
 
 impl RuleSet {
     /// Runs every enabled text rule (personal information and dictionaries) over `text`.
@@ -31,13 +34,25 @@ impl RuleSet {
         let allowed = |rule: usize| filter.allows(&self.rules[rule].id);
         let pass = PiiPass {
             numbers: NumberDetectors {
-                resident: self.resident.as_ref().filter(|c| allowed(c.rule)).map(|c| &c.p),
-                mobile: self.mobile.as_ref().filter(|c| allowed(c.rule)).map(|c| &c.p),
+                resident: self
+                    .resident
+                    .as_ref()
+                    .filter(|c| allowed(c.rule))
+                    .map(|c| &c.p),
+                mobile: self
+                    .mobile
+                    .as_ref()
+                    .filter(|c| allowed(c.rule))
+                    .map(|c| &c.p),
                 card: self.card.as_ref().filter(|c| allowed(c.rule)).map(|c| &c.p),
                 as_of: self.as_of,
                 numeric_precision_loss: ctx.numeric_precision_loss,
             },
-            address: self.address.as_ref().filter(|c| allowed(c.rule)).map(|c| &c.p),
+            address: self
+                .address
+                .as_ref()
+                .filter(|c| allowed(c.rule))
+                .map(|c| &c.p),
         };
         let findings = pii::detect(text, &pass);
         let mut hits = Vec::with_capacity(findings.len());
@@ -71,7 +86,14 @@ impl RuleSet {
         self.rules.get(idx)
     }
 
-    fn pii_hit(&self, text: &str, f: &Finding, rule: &RuleMeta, all: &[Finding], hasher: &ValueHasher) -> Hit {
+    fn pii_hit(
+        &self,
+        text: &str,
+        f: &Finding,
+        rule: &RuleMeta,
+        all: &[Finding],
+        hasher: &ValueHasher,
+    ) -> Hit {
         let masked = f.masked();
         let note = if f.truncated {
             self.resident.as_ref().map(|c| c.p.truncated_note.clone())
@@ -80,7 +102,10 @@ impl RuleSet {
         };
         let message = fill_template(
             &rule.message,
-            &[("masked", masked.as_str()), ("note", note.as_deref().unwrap_or(""))],
+            &[
+                ("masked", masked.as_str()),
+                ("note", note.as_deref().unwrap_or("")),
+            ],
         );
         Hit {
             rule_id: rule.id.clone(),
@@ -93,21 +118,38 @@ impl RuleSet {
             excerpt: self.excerpt(text, f.start, f.end, all),
             masked_value: Some(masked),
             suggestion: None,
-            span: Span { start: f.start, end: f.end },
+            span: Span {
+                start: f.start,
+                end: f.end,
+            },
             value_hash: hasher.hash(f.kind.hash_domain(), &f.value.0),
             confidence: f.confidence,
             note,
         }
     }
 
-    fn dict_hit(&self, text: &str, s: usize, e: usize, entry: &CompiledEntry, findings: &[Finding]) -> Hit {
+    fn dict_hit(
+        &self,
+        text: &str,
+        s: usize,
+        e: usize,
+        entry: &CompiledEntry,
+        findings: &[Finding],
+    ) -> Hit {
         let rule = &self.rules[entry.rule];
         let message = fill_template(
             &rule.message,
             &[
                 ("wrong", entry.wrong.as_str()),
                 ("right", entry.right.as_str()),
-                ("note", entry.note.as_deref().map_or(String::new(), |n| format!("{n}。")).as_str()),
+                (
+                    "note",
+                    entry
+                        .note
+                        .as_deref()
+                        .map_or(String::new(), |n| format!("{n}。"))
+                        .as_str(),
+                ),
             ],
         );
         Hit {
@@ -134,9 +176,13 @@ impl RuleSet {
     fn excerpt(&self, text: &str, s: usize, e: usize, findings: &[Finding]) -> String {
         let mut ws = back_chars(text, s, EXCERPT_CHARS);
         let mut we = fwd_chars(text, e, EXCERPT_CHARS);
-        let mut masks: Vec<(usize, usize, String)> = findings
+        // Findings are sorted by start and short: look only near the window.
+        let upto = findings.partition_point(|f| f.start < we);
+        let mut masks: Vec<(usize, usize, String)> = findings[..upto]
             .iter()
-            .filter(|f| f.end > ws && f.start < we)
+            .rev()
+            .take_while(|f| f.start + MAX_FINDING_BYTES > ws)
+            .filter(|f| f.end > ws)
             .map(|f| (f.start, f.end, f.masked()))
             .collect();
         masks.extend(pii::mask_spans(text, ws, we, self.as_of));
@@ -164,7 +210,11 @@ impl RuleSet {
 /// Appends text with line breaks and tabs as single spaces.
 fn push_clean(out: &mut String, s: &str) {
     for c in s.chars() {
-        out.push(if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c });
+        out.push(if matches!(c, '\n' | '\r' | '\t') {
+            ' '
+        } else {
+            c
+        });
     }
 }
 
@@ -172,6 +222,8 @@ fn push_clean(out: &mut String, s: &str) {
 fn excepted(text: &str, s: usize, entry: &CompiledEntry) -> bool {
     let b = text.as_bytes();
     entry.exceptions.iter().any(|(off, x)| {
-        s >= *off && b.get(s - off..s - off + x.len()).is_some_and(|w| w == x.as_bytes())
+        s >= *off
+            && b.get(s - off..s - off + x.len())
+                .is_some_and(|w| w == x.as_bytes())
     })
 }

@@ -35,7 +35,13 @@ impl RuleSet {
                 .source
                 .map(|i| {
                     let err = feed.error.as_deref().unwrap_or("原因不明");
-                    vec![judgement(&self.rules[i], Severity::Warn, 0.0, "feed", &[("error", err)])]
+                    vec![judgement(
+                        &self.rules[i],
+                        Severity::Warn,
+                        0.0,
+                        "feed",
+                        &[("error", err)],
+                    )]
                 })
                 .unwrap_or_default();
             return Assessment {
@@ -50,7 +56,10 @@ impl RuleSet {
         };
         let rule = &self.rules[c.rule];
         let (days, newest) = match feed.newest_post {
-            Some(t) => ((now - t).num_days(), t.format("%Y-%m-%d %H:%M UTC").to_string()),
+            Some(t) => (
+                (now - t).num_days(),
+                t.format("%Y-%m-%d %H:%M UTC").to_string(),
+            ),
             // A readable feed with no post at all: nothing published, as stale as it gets.
             None => (i64::MAX, "无".to_string()),
         };
@@ -62,7 +71,11 @@ impl RuleSet {
             return Assessment::from_judgements(&rule.id, vec![], &format!("{days} 天前有更新"));
         };
         let dormant = days >= c.p.dormant_days;
-        let days_text = if days == i64::MAX { "从未".to_string() } else { days.to_string() };
+        let days_text = if days == i64::MAX {
+            "从未".to_string()
+        } else {
+            days.to_string()
+        };
         let mut j = judgement(
             rule,
             severity,
@@ -71,7 +84,14 @@ impl RuleSet {
             &[
                 ("newest", &newest),
                 ("days", &days_text),
-                ("dormant", if dormant { c.p.dormant_note.as_str() } else { "" }),
+                (
+                    "dormant",
+                    if dormant {
+                        c.p.dormant_note.as_str()
+                    } else {
+                        ""
+                    },
+                ),
             ],
         );
         j.dormant = dormant;

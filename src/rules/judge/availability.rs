@@ -64,7 +64,11 @@ impl RuleSet {
         } else if rate >= c.p.warn_failure_rate {
             Severity::Warn
         } else {
-            return Assessment::from_judgements(&rule.id, vec![], &format!("失败率 {:.1}%", rate * 100.0));
+            return Assessment::from_judgements(
+                &rule.id,
+                vec![],
+                &format!("失败率 {:.1}%", rate * 100.0),
+            );
         };
         let j = judgement(
             rule,

@@ -189,7 +189,15 @@ impl RuleSet {
         let count = blank.len().to_string();
         let judgements = blank
             .iter()
-            .map(|col| judgement(rule, severity, 0.0, &col.name, &[("column", &col.name), ("count", &count)]))
+            .map(|col| {
+                judgement(
+                    rule,
+                    severity,
+                    0.0,
+                    &col.name,
+                    &[("column", &col.name), ("count", &count)],
+                )
+            })
             .collect();
         Assessment::from_judgements(&rule.id, judgements, "")
     }

@@ -73,7 +73,11 @@ impl RuleSet {
         let judgements = broken
             .into_iter()
             .map(|(target, (kind, home))| {
-                let points = if home { c.p.home_points } else { c.p.other_points };
+                let points = if home {
+                    c.p.home_points
+                } else {
+                    c.p.other_points
+                };
                 let pts = fmt_points(points);
                 judgement(
                     rule,

@@ -86,7 +86,11 @@ impl Assessment {
     }
 
     fn from_judgements(rule_id: &str, judgements: Vec<Judgement>, pass_detail: &str) -> Assessment {
-        let status = if judgements.is_empty() { Status::Pass } else { Status::Violation };
+        let status = if judgements.is_empty() {
+            Status::Pass
+        } else {
+            Status::Violation
+        };
         Assessment {
             rule_id: rule_id.into(),
             status,

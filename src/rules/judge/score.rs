@@ -164,7 +164,10 @@ fn score(items: &[ScoreItem], base: f64, pass_mark: f64) -> ScoreCard {
         message.push_str(&format!("（单项否决：{}）", vetoes.join("、")));
     }
     if provisional {
-        message.push_str(&format!("；另有 {} 项单项否决候选待人工确认", pending.len()));
+        message.push_str(&format!(
+            "；另有 {} 项单项否决候选待人工确认",
+            pending.len()
+        ));
     }
     ScoreCard {
         score,
@@ -192,7 +195,11 @@ pub fn roll_up(department: &str, accounts: &[AccountResult]) -> DepartmentRollup
         passed,
         failed: failed_accounts.len(),
         provisional: accounts.iter().filter(|a| a.card.provisional).count(),
-        pass_rate: if n == 0 { 1.0 } else { passed as f64 / n as f64 },
+        pass_rate: if n == 0 {
+            1.0
+        } else {
+            passed as f64 / n as f64
+        },
         all_passed: failed_accounts.is_empty(),
         failed_accounts,
     }

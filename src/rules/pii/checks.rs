@@ -79,7 +79,7 @@ pub(crate) fn luhn_ok(d: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Value of a GB 32100 code character (digits and capitals without I, O, S, V, Z).
@@ -95,7 +95,9 @@ fn uscc_value(c: u8) -> Option<u32> {
 }
 
 /// GB 32100-2015 weights for the first 17 characters of a unified social credit code.
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// Whether an 18-character code carries a valid GB 32100 check character:
 /// `31 − (Σ value×weight mod 31)`, 31 written as `0`.
@@ -168,7 +170,9 @@ impl BinRule {
         if d.len() < self.min_len || d.len() > self.max_len || d.len() < self.width {
             return false;
         }
-        let p = d[..self.width].iter().fold(0u64, |a, &x| a * 10 + u64::from(x));
+        let p = d[..self.width]
+            .iter()
+            .fold(0u64, |a, &x| a * 10 + u64::from(x));
         (self.lo..=self.hi).contains(&p)
     }
 }
@@ -203,10 +207,14 @@ pub(crate) mod tests {
 
     #[test]
     fn province_codes_follow_gb2260() {
-        for ok in [11, 15, 21, 23, 31, 37, 41, 46, 50, 54, 61, 65, 71, 81, 82, 83] {
+        for ok in [
+            11, 15, 21, 23, 31, 37, 41, 46, 50, 54, 61, 65, 71, 81, 82, 83,
+        ] {
             assert!(province_ok(ok / 10, ok % 10), "{ok}");
         }
-        for bad in [10, 16, 20, 24, 30, 38, 40, 47, 55, 60, 66, 70, 72, 80, 84, 91, 99] {
+        for bad in [
+            10, 16, 20, 24, 30, 38, 40, 47, 55, 60, 66, 70, 72, 80, 84, 91, 99,
+        ] {
             assert!(!province_ok(bad / 10, bad % 10), "{bad}");
         }
     }
@@ -230,7 +238,11 @@ pub(crate) mod tests {
     #[test]
     fn gb32100_credit_codes() {
         // Build valid codes by computing the check character, then mutate them.
-        for body in ["91370200163562681", "12370200MB1234567", "5137000050000123A"] {
+        for body in [
+            "91370200163562681",
+            "12370200MB1234567",
+            "5137000050000123A",
+        ] {
             let sum: u32 = body
                 .bytes()
                 .zip(USCC_WEIGHTS)

@@ -13,7 +13,8 @@ use chrono::NaiveDate;
 
 use self::address::AddressDetector;
 use self::classify::{NumberDetectors, classify, mask_kind};
-use self::scan::Tokens;
+use self::scan::for_each_token;
+use super::text::char_at;
 
 /// Which detector found a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,7 +89,11 @@ pub(crate) fn mask_value(kind: PiiKind, v: &[u8]) -> String {
         PiiKind::Mobile => 4,
         _ => n - head - tail,
     };
-    format!("{}{}{}", &s[..head], "*".repeat(stars), &s[n - tail..])
+    let mut out = String::with_capacity(head + stars + tail);
+    out.push_str(&s[..head]);
+    out.extend(std::iter::repeat_n('*', stars));
+    out.push_str(&s[n - tail..]);
+    out
 }
 
 /// Everything the PII pass needs for one text.
@@ -100,21 +105,27 @@ pub(crate) struct PiiPass<'a> {
 /// Runs the enabled detectors over `text`, findings ordered by start.
 pub(crate) fn detect(text: &str, pass: &PiiPass<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let want_numbers =
-        pass.numbers.resident.is_some() || pass.numbers.mobile.is_some() || pass.numbers.card.is_some();
-    let mut digit_ends = Vec::new();
+    let want_numbers = pass.numbers.resident.is_some()
+        || pass.numbers.mobile.is_some()
+        || pass.numbers.card.is_some();
+    let mut digit_anchors = Vec::new();
     if want_numbers || pass.address.is_some() {
-        for t in Tokens::new(text.as_bytes()) {
-            if pass.address.is_some() {
-                digit_ends.push(t.end);
+        for_each_token(text.as_bytes(), 0, |t| {
+            // Checked here, while the bytes are in cache: a unit after the number (12号).
+            if let Some(addr) = pass.address
+                && char_at(text, t.end).is_some_and(address::is_unit)
+                && addr.follows_marker(text, t.end)
+            {
+                digit_anchors.push(t.end);
             }
             if want_numbers {
-                classify(text, &t, &pass.numbers, &mut out);
+                classify(text, t, &pass.numbers, &mut out);
             }
-        }
+            true
+        });
     }
     if let Some(addr) = pass.address {
-        let anchors = AddressDetector::anchors(text, &digit_ends);
+        let anchors = addr.anchors(text, digit_anchors);
         addr.find(text, &anchors, &mut out);
     }
     out.sort_by_key(|f| (f.start, f.end));
@@ -123,21 +134,27 @@ pub(crate) fn detect(text: &str, pass: &PiiPass<'_>) -> Vec<Finding> {
 
 /// Spans in `text[from..to]` that an excerpt must mask, with their masks:
 /// every number that could be an ID, mobile or card, whatever its context.
-pub(crate) fn mask_spans(text: &str, from: usize, to: usize, as_of: NaiveDate) -> Vec<(usize, usize, String)> {
+pub(crate) fn mask_spans(
+    text: &str,
+    from: usize,
+    to: usize,
+    as_of: NaiveDate,
+) -> Vec<(usize, usize, String)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     // Start a little earlier so a number cut by the window edge is still read whole.
     let scan_from = super::text::back_chars(text, from, 24);
-    for t in Tokens::starting_at(b, scan_from) {
+    for_each_token(b, scan_from, |t| {
         if t.start >= to {
-            break;
+            return false;
         }
-        for (s, e, kind, v) in mask_kind(&t, as_of) {
+        for (s, e, kind, v) in mask_kind(t, as_of) {
             if e > from && s < to {
                 out.push((s, e, mask_value(kind, &v.0)));
             }
         }
-    }
+        true
+    });
     out
 }
 
@@ -147,10 +164,19 @@ mod tests {
 
     #[test]
     fn masks_keep_only_the_agreed_parts() {
-        assert_eq!(mask_value(PiiKind::ResidentId, b"37020219800101123X"), "370202********123X");
-        assert_eq!(mask_value(PiiKind::ResidentId, b"110105491231002"), "110105*****1002");
+        assert_eq!(
+            mask_value(PiiKind::ResidentId, b"37020219800101123X"),
+            "370202********123X"
+        );
+        assert_eq!(
+            mask_value(PiiKind::ResidentId, b"110105491231002"),
+            "110105*****1002"
+        );
         assert_eq!(mask_value(PiiKind::Mobile, b"13800138000"), "138****8000");
-        assert_eq!(mask_value(PiiKind::BankCard, b"6222021234567890128"), "622202*********0128");
+        assert_eq!(
+            mask_value(PiiKind::BankCard, b"6222021234567890128"),
+            "622202*********0128"
+        );
         assert_eq!(mask_value(PiiKind::BankCard, b"123"), "***");
     }
 

@@ -2,8 +2,9 @@
 //! with planted misused words.
 
 use super::{
-    Doc, PROSE, SynthRng, bank_card, credit_code, full_width, home_address, mobile, person_name, resident_id,
-    resident_id_bad_check, resident_id_legacy, resident_id_truncated, serial_failing_luhn,
+    Doc, PROSE, SynthRng, bank_card, credit_code, full_width, home_address, mobile, person_name,
+    resident_id, resident_id_bad_check, resident_id_legacy, resident_id_truncated,
+    serial_failing_luhn,
 };
 
 /// Look-alikes that must not be reported as personal information.
@@ -59,7 +60,10 @@ impl LookAlike {
 /// Appends one look-alike sentence of the given kind.
 pub fn append_lookalike(doc: &mut Doc, rng: &mut SynthRng, kind: LookAlike) {
     let s = match kind {
-        LookAlike::IdBadCheck => format!("经核查，证件号码 {} 校验位有误，已退回重新填报。", resident_id_bad_check(rng)),
+        LookAlike::IdBadCheck => format!(
+            "经核查，证件号码 {} 校验位有误，已退回重新填报。",
+            resident_id_bad_check(rng)
+        ),
         LookAlike::Masked => {
             let id = resident_id(rng);
             let m = mobile(rng);
@@ -75,7 +79,10 @@ pub fn append_lookalike(doc: &mut Doc, rng: &mut SynthRng, kind: LookAlike) {
                 rng.digits(3)
             )
         }
-        LookAlike::CreditCode => format!("项目承办单位统一社会信用代码：{}，注册地址见营业执照。", credit_code(rng)),
+        LookAlike::CreditCode => format!(
+            "项目承办单位统一社会信用代码：{}，注册地址见营业执照。",
+            credit_code(rng)
+        ),
         LookAlike::Landline => format!(
             "咨询电话：0532-8{}，（0532）8{}，政务服务便民热线12345，客服电话400-{}-{}，银行客服95588。",
             rng.digits(7),
@@ -161,15 +168,25 @@ pub fn append_table(doc: &mut Doc, rng: &mut SynthRng, rows: usize) {
         doc.push("\t");
         let m = mobile(rng);
         match rng.below(6) {
-            0 => doc.plant("pii.mobile", &format!("{} {} {}", &m[..3], &m[3..7], &m[7..])),
-            1 => doc.plant("pii.mobile", &format!("{}-{}-{}", &m[..3], &m[3..7], &m[7..])),
+            0 => doc.plant(
+                "pii.mobile",
+                &format!("{} {} {}", &m[..3], &m[3..7], &m[7..]),
+            ),
+            1 => doc.plant(
+                "pii.mobile",
+                &format!("{}-{}-{}", &m[..3], &m[3..7], &m[7..]),
+            ),
             2 => doc.plant("pii.mobile", &format!("+86 {m}")),
             _ => doc.plant("pii.mobile", &m),
         }
         doc.push("\t");
         let c = bank_card(rng);
         if rng.chance(0.3) {
-            let grouped: Vec<String> = c.as_bytes().chunks(4).map(|g| String::from_utf8_lossy(g).into_owned()).collect();
+            let grouped: Vec<String> = c
+                .as_bytes()
+                .chunks(4)
+                .map(|g| String::from_utf8_lossy(g).into_owned())
+                .collect();
             doc.plant("pii.bank_card", &grouped.join(" "));
         } else {
             doc.plant("pii.bank_card", &c);
@@ -182,14 +199,14 @@ pub fn append_table(doc: &mut Doc, rng: &mut SynthRng, rows: usize) {
 
 /// Appends prose with one planted misused word (from `misused`, wrong → right) or none.
 fn append_prose(doc: &mut Doc, rng: &mut SynthRng, misused: &[(String, String)]) {
-    doc.push(*rng.pick(PROSE));
+    doc.push(PROSE[rng.below(PROSE.len())]);
     if !misused.is_empty() && rng.chance(0.5) {
         let (wrong, _) = rng.pick(misused);
         doc.push("工作中要");
         doc.plant("error.misused_word", wrong);
         doc.push("，");
     }
-    doc.push(*rng.pick(PROSE));
+    doc.push(PROSE[rng.below(PROSE.len())]);
     doc.push("\n");
 }
 
@@ -256,26 +273,45 @@ pub fn labelled_corpus(seed: u64, docs: usize, misused: &[(String, String)]) -> 
 
 /// Prose of about `bytes` bytes with planted personal data and misused words at a
 /// low density (about one planted item per `every` bytes), plus look-alikes.
-pub fn prose_with_plants(seed: u64, bytes: usize, every: usize, misused: &[(String, String)]) -> Doc {
+pub fn prose_with_plants(
+    seed: u64,
+    bytes: usize,
+    every: usize,
+    misused: &[(String, String)],
+) -> Doc {
     let mut rng = SynthRng::new(seed);
     let mut doc = Doc::default();
     doc.text.reserve(bytes + 4096);
     let mut next_plant = every;
     let mut k = 0usize;
     while doc.text.len() < bytes {
-        doc.push(*rng.pick(PROSE));
+        doc.push(PROSE[rng.below(PROSE.len())]);
         if rng.chance(0.15) {
-            doc.push(&format!("2025年{}月{}日，", 1 + rng.below(12), 1 + rng.below(28)));
+            doc.push(&format!(
+                "2025年{}月{}日，",
+                1 + rng.below(12),
+                1 + rng.below(28)
+            ));
         }
         if rng.chance(0.1) {
-            doc.push(&format!("共{}户{}人，发放资金{}.{}万元。", rng.below(900), rng.below(3000), rng.below(9000), rng.digits(2)));
+            doc.push(&format!(
+                "共{}户{}人，发放资金{}.{}万元。",
+                rng.below(900),
+                rng.below(3000),
+                rng.below(9000),
+                rng.digits(2)
+            ));
         }
         if doc.text.len() >= next_plant {
             next_plant += every;
             match k % 4 {
                 0 => append_pii_sentences(&mut doc, &mut rng),
                 1 => append_table(&mut doc, &mut rng, 2),
-                2 => append_lookalike(&mut doc, &mut rng, LookAlike::ALL[(k / 4) % LookAlike::ALL.len()]),
+                2 => append_lookalike(
+                    &mut doc,
+                    &mut rng,
+                    LookAlike::ALL[(k / 4) % LookAlike::ALL.len()],
+                ),
                 _ => append_prose(&mut doc, &mut rng, misused),
             }
             k += 1;

@@ -24,12 +24,20 @@ impl RuleCounts {
     /// `tp / (tp + fp)`, 1.0 without hits.
     pub fn precision(&self) -> f64 {
         let d = self.true_positives + self.false_positives;
-        if d == 0 { 1.0 } else { self.true_positives as f64 / d as f64 }
+        if d == 0 {
+            1.0
+        } else {
+            self.true_positives as f64 / d as f64
+        }
     }
 
     /// `found / planted`, 1.0 without planted items.
     pub fn recall(&self) -> f64 {
-        if self.planted == 0 { 1.0 } else { (self.planted - self.missed) as f64 / self.planted as f64 }
+        if self.planted == 0 {
+            1.0
+        } else {
+            (self.planted - self.missed) as f64 / self.planted as f64
+        }
     }
 }
 
@@ -60,14 +68,23 @@ fn overlaps(sorted: &[(usize, usize, &str)], rule: &str, start: usize, end: usiz
 }
 
 /// Scans every document and compares hits with what was planted.
-pub fn evaluate(rules: &RuleSet, docs: &[Doc], hasher: &ValueHasher, filter: &RuleFilter) -> EvalReport {
+pub fn evaluate(
+    rules: &RuleSet,
+    docs: &[Doc],
+    hasher: &ValueHasher,
+    filter: &RuleFilter,
+) -> EvalReport {
     let mut report = EvalReport::default();
     for (n, doc) in docs.iter().enumerate() {
         report.bytes += doc.text.len();
-        let ctx = TextContext { numeric_precision_loss: doc.numeric_precision_loss };
+        let ctx = TextContext {
+            numeric_precision_loss: doc.numeric_precision_loss,
+        };
         let hits = rules.scan_text_filtered(&doc.text, &ctx, hasher, filter);
-        let mut hit_spans: Vec<(usize, usize, &str)> =
-            hits.iter().map(|h| (h.span.start, h.span.end, h.rule_id.as_str())).collect();
+        let mut hit_spans: Vec<(usize, usize, &str)> = hits
+            .iter()
+            .map(|h| (h.span.start, h.span.end, h.rule_id.as_str()))
+            .collect();
         hit_spans.sort_unstable();
         let mut planted: Vec<(usize, usize, &str)> = doc
             .planted
@@ -81,7 +98,9 @@ pub fn evaluate(rules: &RuleSet, docs: &[Doc], hasher: &ValueHasher, filter: &Ru
             c.planted += 1;
             if !overlaps(&hit_spans, rule, start, end) {
                 c.missed += 1;
-                report.missed.push(format!("doc #{n} {rule}: {}", &doc.text[start..end]));
+                report
+                    .missed
+                    .push(format!("doc #{n} {rule}: {}", &doc.text[start..end]));
             }
         }
         for h in &hits {
@@ -91,7 +110,9 @@ pub fn evaluate(rules: &RuleSet, docs: &[Doc], hasher: &ValueHasher, filter: &Ru
                 c.true_positives += 1;
             } else {
                 c.false_positives += 1;
-                report.false_positives.push(format!("doc #{n} {}: {}", h.rule_id, h.excerpt));
+                report
+                    .false_positives
+                    .push(format!("doc #{n} {}: {}", h.rule_id, h.excerpt));
             }
         }
     }

@@ -23,12 +23,22 @@ fn labelled_corpus_full_recall_no_false_positives() {
     for (rule, c) in &report.rules {
         assert!(c.planted > 0 || c.hits == 0, "{rule}: {c:?}");
     }
-    for rule in ["pii.resident_id", "pii.mobile", "pii.bank_card", "pii.address", "error.misused_word"] {
+    for rule in [
+        "pii.resident_id",
+        "pii.mobile",
+        "pii.bank_card",
+        "pii.address",
+        "error.misused_word",
+    ] {
         let c = report.rules[rule];
         assert!(c.planted >= 20, "{rule}: {c:?}");
     }
     assert!(report.missed.is_empty(), "missed: {:#?}", report.missed);
-    assert!(report.false_positives.is_empty(), "false positives: {:#?}", report.false_positives);
+    assert!(
+        report.false_positives.is_empty(),
+        "false positives: {:#?}",
+        report.false_positives
+    );
 }
 
 #[test]
@@ -40,7 +50,13 @@ fn every_lookalike_kind_alone_produces_no_hit() {
             let mut doc = synth::Doc::default();
             synth::append_lookalike(&mut doc, &mut rng, kind);
             let hits = r.scan_text(&doc.text, &Default::default(), &hasher());
-            assert!(hits.is_empty(), "{kind:?}: {:?}", hits.iter().map(|h| (&h.rule_id, &h.excerpt)).collect::<Vec<_>>());
+            assert!(
+                hits.is_empty(),
+                "{kind:?}: {:?}",
+                hits.iter()
+                    .map(|h| (&h.rule_id, &h.excerpt))
+                    .collect::<Vec<_>>()
+            );
         }
     }
 }
@@ -58,8 +74,17 @@ fn every_dictionary_engine_gives_the_same_hits() {
     let sets: Vec<RuleSet> = engines
         .iter()
         .map(|&e| {
-            let opts = CompileOptions { dict_engine: e, ac_prefilter: e != DictEngine::AcDfa };
-            RuleSet::compile_with(&PackSource::defaults(), &RuleOverrides::default(), day("2025-06-01"), opts).unwrap()
+            let opts = CompileOptions {
+                dict_engine: e,
+                ac_prefilter: e != DictEngine::AcDfa,
+            };
+            RuleSet::compile_with(
+                &PackSource::defaults(),
+                &RuleOverrides::default(),
+                day("2025-06-01"),
+                opts,
+            )
+            .unwrap()
         })
         .collect();
     for doc in &docs {

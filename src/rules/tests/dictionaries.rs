@@ -49,7 +49,11 @@ pub(crate) const CORRECT_PROSE: &str = "青岛市人民政府办公厅关于进�
 
 #[test]
 fn correct_government_prose_produces_no_hit() {
-    assert!(CORRECT_PROSE.chars().count() >= 2000, "{}", CORRECT_PROSE.chars().count());
+    assert!(
+        CORRECT_PROSE.chars().count() >= 2000,
+        "{}",
+        CORRECT_PROSE.chars().count()
+    );
     let hits = scan(&rules(), CORRECT_PROSE);
     assert!(hits.is_empty(), "{hits:#?}");
 }
@@ -82,7 +86,12 @@ fn misused_word_dictionary_is_large_unique_and_self_consistent() {
     for e in &list {
         let text = format!("{}。{}", e.right, e.exceptions.join("，"));
         let hits = scan_rules(&r, &text, "error");
-        assert!(hits.is_empty(), "correct “{}” hit {:?}", text, hits.iter().map(|h| &h.value_hash).collect::<Vec<_>>());
+        assert!(
+            hits.is_empty(),
+            "correct “{}” hit {:?}",
+            text,
+            hits.iter().map(|h| &h.value_hash).collect::<Vec<_>>()
+        );
     }
 }
 
@@ -107,7 +116,10 @@ fn exceptions_keep_correct_longer_words_clean() {
     assert!(scan(&r, "按装修标准计算补贴").is_empty());
     assert_eq!(ids(&scan(&r, "请尽快按装空调")), vec!["error.misused_word"]);
     assert!(scan(&r, "既使用了新技术，又节约了成本").is_empty());
-    assert_eq!(scan(&r, "既使困难再大也要完成")[0].suggestion.as_deref(), Some("即使"));
+    assert_eq!(
+        scan(&r, "既使困难再大也要完成")[0].suggestion.as_deref(),
+        Some("即使")
+    );
     assert!(scan(&r, "张教授于5月到校讲座").is_empty());
     assert!(scan(&r, "采用辨证论治的方法").is_empty());
     // Leftmost-longest: the longer wrong form wins and is reported once.
@@ -121,7 +133,14 @@ fn serious_expressions_are_veto_candidates_needing_confirmation() {
     let list = entries("error.serious_expression");
     assert!(list.len() >= 60, "{}", list.len());
     let r = rules();
-    for text in ["中华人民共合国成立", "台湾政府发布", "香港政府宣布", "十九大四中全会", "推进一带一路战略", "扫黑险恶专项斗争"] {
+    for text in [
+        "中华人民共合国成立",
+        "台湾政府发布",
+        "香港政府宣布",
+        "十九大四中全会",
+        "推进一带一路战略",
+        "扫黑险恶专项斗争",
+    ] {
         let hits = scan(&r, text);
         assert_eq!(ids(&hits), vec!["error.serious_expression"], "{text}");
         assert_eq!(hits[0].severity, Severity::Veto);
@@ -129,14 +148,30 @@ fn serious_expressions_are_veto_candidates_needing_confirmation() {
         assert!(hits[0].message.contains("是否构成单项否决"));
     }
     assert!(scan(&r, "1912年中华民国临时政府成立").is_empty());
-    assert!(scan(&r, "香港特别行政区政府、台湾地区领导人、十九届四中全会、“一带一路”倡议").is_empty());
+    assert!(
+        scan(
+            &r,
+            "香港特别行政区政府、台湾地区领导人、十九届四中全会、“一带一路”倡议"
+        )
+        .is_empty()
+    );
 }
 
 #[test]
 fn effective_dates_decide_which_entries_apply() {
     let text = "新型冠状病毒肺炎疫情防控";
-    let before = RuleSet::compile(&PackSource::defaults(), &RuleOverrides::default(), day("2022-12-25")).unwrap();
-    let after = RuleSet::compile(&PackSource::defaults(), &RuleOverrides::default(), day("2022-12-26")).unwrap();
+    let before = RuleSet::compile(
+        &PackSource::defaults(),
+        &RuleOverrides::default(),
+        day("2022-12-25"),
+    )
+    .unwrap();
+    let after = RuleSet::compile(
+        &PackSource::defaults(),
+        &RuleOverrides::default(),
+        day("2022-12-26"),
+    )
+    .unwrap();
     assert!(scan(&before, text).is_empty());
     assert_eq!(ids(&scan(&after, text)), vec!["error.serious_expression"]);
     assert!(after.dictionary_len() > before.dictionary_len());

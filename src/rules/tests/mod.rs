@@ -14,7 +14,12 @@ pub(super) fn day(s: &str) -> NaiveDate {
 }
 
 pub(super) fn rules() -> RuleSet {
-    RuleSet::compile(&PackSource::defaults(), &RuleOverrides::default(), day("2025-06-01")).unwrap()
+    RuleSet::compile(
+        &PackSource::defaults(),
+        &RuleOverrides::default(),
+        day("2025-06-01"),
+    )
+    .unwrap()
 }
 
 pub(super) fn hasher() -> ValueHasher {
@@ -26,7 +31,12 @@ pub(super) fn scan(r: &RuleSet, text: &str) -> Vec<Hit> {
 }
 
 pub(super) fn scan_rules(r: &RuleSet, text: &str, filter: &str) -> Vec<Hit> {
-    r.scan_text_filtered(text, &TextContext::default(), &hasher(), &RuleFilter::parse(filter))
+    r.scan_text_filtered(
+        text,
+        &TextContext::default(),
+        &hasher(),
+        &RuleFilter::parse(filter),
+    )
 }
 
 /// Rule ids of the hits, in order.

@@ -24,7 +24,10 @@ fn card(body: &str) -> String {
 }
 
 fn pii_ids(text: &str) -> Vec<String> {
-    ids(&scan_rules(&rules(), text, "pii")).into_iter().map(String::from).collect()
+    ids(&scan_rules(&rules(), text, "pii"))
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 #[test]
@@ -49,7 +52,9 @@ fn full_ids_are_found_in_every_spelling() {
     }
     // The same ID in any spelling gives the same fingerprint.
     let a = scan(&r, &format!("身份证 {v}"))[0].value_hash.clone();
-    let b = scan(&r, &format!("身份证 {}", full_width(&v)))[0].value_hash.clone();
+    let b = scan(&r, &format!("身份证 {}", full_width(&v)))[0]
+        .value_hash
+        .clone();
     assert_eq!(a, b);
 }
 
@@ -60,10 +65,22 @@ fn ids_with_wrong_check_impossible_dates_or_regions_are_not_ids() {
     let wrong = if last == '1' { '2' } else { '1' };
     let bad = format!("{}{wrong}", &v[..17]);
     assert!(pii_ids(&format!("身份证号：{bad}")).is_empty());
-    assert!(pii_ids(&format!("身份证号：{}", id("37020219800231123"))).is_empty(), "no 31 February");
-    assert!(pii_ids(&format!("身份证号：{}", id("99020219800101123"))).is_empty(), "no province 99");
-    assert!(pii_ids(&format!("身份证号：{}", id("37020220300101123"))).is_empty(), "not born in the future");
-    assert!(pii_ids(&format!("身份证号：{}", id("37020218890101123"))).is_empty(), "not before 1900");
+    assert!(
+        pii_ids(&format!("身份证号：{}", id("37020219800231123"))).is_empty(),
+        "no 31 February"
+    );
+    assert!(
+        pii_ids(&format!("身份证号：{}", id("99020219800101123"))).is_empty(),
+        "no province 99"
+    );
+    assert!(
+        pii_ids(&format!("身份证号：{}", id("37020220300101123"))).is_empty(),
+        "not born in the future"
+    );
+    assert!(
+        pii_ids(&format!("身份证号：{}", id("37020218890101123"))).is_empty(),
+        "not before 1900"
+    );
 }
 
 #[test]
@@ -85,26 +102,52 @@ fn ids_inside_longer_runs_codes_and_urls_are_not_reported() {
 
 #[test]
 fn legacy_fifteen_digit_ids_need_a_context_word() {
-    assert_eq!(pii_ids("身份证号码：370202800101123"), vec!["pii.resident_id"]);
-    assert_eq!(pii_ids("公民身份号码 110105491231002"), vec!["pii.resident_id"]);
+    assert_eq!(
+        pii_ids("身份证号码：370202800101123"),
+        vec!["pii.resident_id"]
+    );
+    assert_eq!(
+        pii_ids("公民身份号码 110105491231002"),
+        vec!["pii.resident_id"]
+    );
     assert!(pii_ids("批次号 370202800101123").is_empty());
-    assert!(pii_ids("身份证号码：370202801301123").is_empty(), "month 13");
+    assert!(
+        pii_ids("身份证号码：370202801301123").is_empty(),
+        "month 13"
+    );
 }
 
 #[test]
 fn truncated_numeric_cells_are_ids_only_when_the_caller_says_so() {
     let r = rules();
-    let ctx = TextContext { numeric_precision_loss: true };
+    let ctx = TextContext {
+        numeric_precision_loss: true,
+    };
     let text = "张伟\t110105194912310000\t3";
     let hits = r.scan_text(text, &ctx, &hasher());
     assert_eq!(ids(&hits), vec!["pii.resident_id"]);
-    assert!(hits[0].note.as_deref().unwrap().contains("数值型单元格，末位已丢失"));
+    assert!(
+        hits[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("数值型单元格，末位已丢失")
+    );
     assert!(hits[0].message.contains("数值型单元格"));
     assert_eq!(hits[0].masked_value.as_deref(), Some("110105********0000"));
-    assert!(scan(&r, text).is_empty(), "a string cell keeps all digits: a bad check is no ID");
+    assert!(
+        scan(&r, text).is_empty(),
+        "a string cell keeps all digits: a bad check is no ID"
+    );
     // A 17-digit numeric cell (check digit dropped) and a non-zero ending.
-    assert_eq!(ids(&r.scan_text("11010519491231000", &ctx, &hasher())), vec!["pii.resident_id"]);
-    assert!(r.scan_text("110105194912310001", &ctx, &hasher()).is_empty());
+    assert_eq!(
+        ids(&r.scan_text("11010519491231000", &ctx, &hasher())),
+        vec!["pii.resident_id"]
+    );
+    assert!(
+        r.scan_text("110105194912310001", &ctx, &hasher())
+            .is_empty()
+    );
 }
 
 #[test]
@@ -125,7 +168,9 @@ fn masked_forms_are_never_flagged() {
 /// A valid GB 32100 code from a 17-character body.
 fn credit(body: &str) -> String {
     const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const W: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const W: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let sum: u32 = body
         .bytes()
         .zip(W)
@@ -136,7 +181,11 @@ fn credit(body: &str) -> String {
 
 #[test]
 fn credit_codes_of_organisations_are_never_flagged() {
-    let codes = [credit("91370200163562681"), credit("12370200MB1234567"), credit("52370000MJ0123456")];
+    let codes = [
+        credit("91370200163562681"),
+        credit("12370200MB1234567"),
+        credit("52370000MJ0123456"),
+    ];
     for c in &codes {
         assert!(super::super::pii::checks::uscc_valid(c.as_bytes()), "{c}");
         let text = format!("统一社会信用代码：{c}");
@@ -147,7 +196,11 @@ fn credit_codes_of_organisations_are_never_flagged() {
     for seq in 0..1000 {
         let body = format!("1137020019800101{}", seq % 10);
         let c = credit(&body);
-        let d: Vec<u8> = c.bytes().filter(u8::is_ascii_digit).map(|x| x - b'0').collect();
+        let d: Vec<u8> = c
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .map(|x| x - b'0')
+            .collect();
         if d.len() == 18 && id_check_value(&d[..17]) == d[17] {
             found = Some(c);
             break;
@@ -196,7 +249,11 @@ fn mobiles_in_name_lists_with_and_without_context() {
     ] {
         let hits = scan_rules(&r, text, "pii");
         assert_eq!(ids(&hits), vec!["pii.mobile"], "{text}");
-        assert_eq!(hits[0].masked_value.as_deref(), Some("138****8000"), "{text}");
+        assert_eq!(
+            hits[0].masked_value.as_deref(),
+            Some("138****8000"),
+            "{text}"
+        );
     }
     let bare = &scan(&r, "张伟 13800138000")[0];
     let ctx = &scan(&r, "联系电话：13800138000")[0];
@@ -234,7 +291,14 @@ fn bank_cards_need_luhn_and_bank_words_or_an_issuer_prefix() {
     for text in [
         format!("银行卡号：{icbc}"),
         format!("张伟\t{icbc}"),
-        format!("惠农一卡通账号 {}", icbc.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(" ")),
+        format!(
+            "惠农一卡通账号 {}",
+            icbc.as_bytes()
+                .chunks(4)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
         format!("开户行：农商银行，账号{unknown}"),
         format!("卡号 {visa}"),
     ] {
@@ -256,16 +320,30 @@ fn valid_ids_are_never_bank_cards() {
     // A Gansu (62) ID that is also Luhn-valid, next to bank words: an ID, not a card.
     let mut o = super::super::RuleOverrides::default();
     o.disabled_rules.push("pii.resident_id".into());
-    let no_id = super::super::RuleSet::compile(&super::super::PackSource::defaults(), &o, rules().as_of()).unwrap();
+    let no_id =
+        super::super::RuleSet::compile(&super::super::PackSource::defaults(), &o, rules().as_of())
+            .unwrap();
     let mut found = 0;
     for seq in 0..2000 {
-        let v = id(&format!("6201021985{:02}{:02}{:03}", 1 + seq % 12, 1 + seq % 28, seq % 1000));
+        let v = id(&format!(
+            "6201021985{:02}{:02}{:03}",
+            1 + seq % 12,
+            1 + seq % 28,
+            seq % 1000
+        ));
         if v.ends_with('X') || !luhn_ok(&v.bytes().map(|c| c - b'0').collect::<Vec<_>>()) {
             continue;
         }
         found += 1;
-        assert_eq!(pii_ids(&format!("银行卡号 {v}")), vec!["pii.resident_id"], "{v}");
-        assert!(scan(&no_id, &format!("银行卡号 {v}")).is_empty(), "{v} must not turn into a card");
+        assert_eq!(
+            pii_ids(&format!("银行卡号 {v}")),
+            vec!["pii.resident_id"],
+            "{v}"
+        );
+        assert!(
+            scan(&no_id, &format!("银行卡号 {v}")).is_empty(),
+            "{v} must not turn into a card"
+        );
     }
     assert!(found > 10);
 }
@@ -276,11 +354,25 @@ fn addresses_next_to_names_are_found_office_addresses_are_not() {
     let row = "1\t王伟\t市南区幸福路12号3单元401室\t3";
     let hits = scan_rules(&r, row, "pii.address");
     assert_eq!(ids(&hits), vec!["pii.address"]);
-    assert_eq!(hits[0].masked_value.as_deref(), Some("市南区幸福路**号*单元***室"));
-    assert_eq!(hits[0].category, Category::Pii);
-    assert_eq!(ids(&scan_rules(&r, "户主：李秀英，住址：城阳区前进村三组。", "pii.address")), vec!["pii.address"]);
     assert_eq!(
-        ids(&scan_rules(&r, "申请人 欧阳娜 阳光花园5号楼2单元301户", "pii.address")),
+        hits[0].masked_value.as_deref(),
+        Some("市南区幸福路**号*单元***室")
+    );
+    assert_eq!(hits[0].category, Category::Pii);
+    assert_eq!(
+        ids(&scan_rules(
+            &r,
+            "户主：李秀英，住址：城阳区前进村三组。",
+            "pii.address"
+        )),
+        vec!["pii.address"]
+    );
+    assert_eq!(
+        ids(&scan_rules(
+            &r,
+            "申请人 欧阳娜 阳光花园5号楼2单元301户",
+            "pii.address"
+        )),
         vec!["pii.address"]
     );
     for text in [
@@ -313,9 +405,15 @@ fn excerpts_mask_this_value_and_every_other_value_nearby() {
         let json = serde_json::to_string(h).unwrap();
         let debug = format!("{h:?}");
         for raw in [v.as_str(), m] {
-            assert!(!json.contains(raw) && !debug.contains(raw), "{raw} leaked: {json}");
+            assert!(
+                !json.contains(raw) && !debug.contains(raw),
+                "{raw} leaked: {json}"
+            );
         }
-        assert!(!h.excerpt.contains("401") && !h.message.contains("401"), "{json}");
+        assert!(
+            !h.excerpt.contains("401") && !h.message.contains("401"),
+            "{json}"
+        );
     }
 }
 
@@ -325,8 +423,16 @@ fn excerpts_of_wording_errors_mask_personal_data_even_when_pii_rules_are_filtere
     let text = "请按装，联系13800138000，卡号6222021234567890128";
     let hits = scan_rules(&r, text, "error");
     assert_eq!(ids(&hits), vec!["error.misused_word"]);
-    assert!(!hits[0].excerpt.contains("13800138000"), "{}", hits[0].excerpt);
-    assert!(hits[0].excerpt.contains("138****8000"), "{}", hits[0].excerpt);
+    assert!(
+        !hits[0].excerpt.contains("13800138000"),
+        "{}",
+        hits[0].excerpt
+    );
+    assert!(
+        hits[0].excerpt.contains("138****8000"),
+        "{}",
+        hits[0].excerpt
+    );
 }
 
 #[test]
@@ -345,6 +451,12 @@ fn filters_restrict_rules() {
     let r = rules();
     let text = "按装 13800138000";
     assert_eq!(ids(&scan_rules(&r, text, "pii")), vec!["pii.mobile"]);
-    assert_eq!(ids(&scan_rules(&r, text, "error.misused_word")), vec!["error.misused_word"]);
-    assert_eq!(ids(&scan(&r, text)), vec!["error.misused_word", "pii.mobile"]);
+    assert_eq!(
+        ids(&scan_rules(&r, text, "error.misused_word")),
+        vec!["error.misused_word"]
+    );
+    assert_eq!(
+        ids(&scan(&r, text)),
+        vec!["error.misused_word", "pii.mobile"]
+    );
 }
