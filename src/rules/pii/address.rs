@@ -78,6 +78,10 @@ const RESIDENCE_LABELS: [&str; 9] = [
 ];
 /// Characters kept before the end of the street/village name.
 const PRE_MARKER_CHARS: usize = 12;
+/// Lines longer than this are read in a window around each anchor.
+const LONG_LINE_BYTES: usize = 4096;
+/// Half-width of that window, in characters.
+const ROW_WINDOW_CHARS: usize = 300;
 /// How far before an anchor in running text a name or residence label is looked for.
 const LABEL_WINDOW_CHARS: usize = 60;
 
@@ -163,6 +167,16 @@ impl AddressDetector {
                     line = Some(l);
                     l
                 }
+            };
+            // A very long line (page text without breaks) is read only around the
+            // anchor, so many anchors on one line cannot cost quadratic time.
+            let (ls, le) = if le - ls > LONG_LINE_BYTES {
+                (
+                    back_chars(text, a, ROW_WINDOW_CHARS).max(ls),
+                    fwd_chars(text, a, ROW_WINDOW_CHARS).min(le),
+                )
+            } else {
+                (ls, le)
             };
             if let Some(f) = self.at_anchor(text, a, ls, le, row) {
                 covered_to = f.end;

@@ -460,3 +460,26 @@ fn filters_restrict_rules() {
         vec!["error.misused_word", "pii.mobile"]
     );
 }
+
+#[test]
+fn a_huge_single_line_with_many_addresses_stays_linear() {
+    // 20,000 labelled addresses on one line: each is judged in a window, not the whole line.
+    let unit = "户主：李秀英，住址：幸福路12号3单元401室；";
+    let text = unit.repeat(20_000);
+    let t = std::time::Instant::now();
+    let hits = scan_rules(&rules(), &text, "pii.address");
+    assert_eq!(hits.len(), 20_000);
+    // Generous bound for a debug build; the quadratic version took minutes.
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn rule_sets_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<crate::rules::RuleSet>();
+    shared::<crate::rules::ValueHasher>();
+}
