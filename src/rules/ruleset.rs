@@ -51,6 +51,8 @@ pub(crate) struct Dictionaries {
     pub matcher: DictMatcher,
     /// Entries of each pattern (the same wrong form may be in several rules).
     pub by_pattern: Vec<Vec<CompiledEntry>>,
+    /// The entries in force, as written (rule index, entry), for listing.
+    pub in_force: Vec<(usize, DictEntry)>,
 }
 
 /// A compiled rule with its typed parameters.
@@ -148,6 +150,7 @@ impl RuleSet {
             judges: Judges::default(),
         };
         let mut dict_entries: Vec<CompiledEntry> = Vec::new();
+        let mut in_force: Vec<(usize, DictEntry)> = Vec::new();
         for spec in &loaded.rules {
             if disabled.contains(spec.id.as_str()) {
                 continue;
@@ -203,6 +206,7 @@ impl RuleSet {
                     }
                     for e in dictionary_entries(spec, o)? {
                         if e.in_effect(as_of) {
+                            in_force.push((idx, e.clone()));
                             dict_entries.push(compile_entry(idx, e));
                         }
                     }
@@ -262,7 +266,9 @@ impl RuleSet {
             set.rules.push(meta);
         }
         if !dict_entries.is_empty() {
-            set.dict = Some(build_dictionaries(dict_entries, options)?);
+            let mut d = build_dictionaries(dict_entries, options)?;
+            d.in_force = in_force;
+            set.dict = Some(d);
         }
         Ok(set)
     }
@@ -280,6 +286,19 @@ impl RuleSet {
     /// The enabled rule with this id.
     pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The dictionary entries of `rule_id` in force on `as_of` (packs plus
+    /// overrides, minus disabled entries), e.g. to show the office its word list.
+    pub fn dictionary_entries(&self, rule_id: &str) -> Vec<&DictEntry> {
+        let Some(d) = &self.dict else {
+            return Vec::new();
+        };
+        d.in_force
+            .iter()
+            .filter(|(r, _)| self.rules[*r].id == rule_id)
+            .map(|(_, e)| e)
+            .collect()
     }
 
     /// Number of dictionary entries in force (all dictionary rules).
@@ -496,6 +515,7 @@ fn build_dictionaries(
     Ok(Dictionaries {
         matcher,
         by_pattern,
+        in_force: Vec::new(),
     })
 }
 
