@@ -43,6 +43,9 @@ pub(crate) struct CompiledEntry {
     /// Exceptions with the byte offset of `wrong` inside each.
     pub exceptions: Vec<(usize, String)>,
     pub note: Option<String>,
+    /// Effective window, checked again against a text's publication date.
+    pub effective_from: Option<NaiveDate>,
+    pub effective_to: Option<NaiveDate>,
 }
 
 /// All dictionary rules in one automaton.
@@ -493,6 +496,8 @@ fn compile_entry(rule: usize, e: DictEntry) -> CompiledEntry {
         right: e.right,
         exceptions,
         note: e.note,
+        effective_from: e.effective_from,
+        effective_to: e.effective_to,
     }
 }
 

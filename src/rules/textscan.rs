@@ -66,7 +66,7 @@ impl RuleSet {
         {
             d.matcher.for_each_match(text, |p, s, e| {
                 for entry in &d.by_pattern[p] {
-                    if allowed(entry.rule) && !excepted(text, s, entry) {
+                    if allowed(entry.rule) && in_effect(entry, ctx) && !excepted(text, s, entry) {
                         hits.push(self.dict_hit(text, s, e, entry, &findings));
                     }
                 }
@@ -216,6 +216,13 @@ fn push_clean(out: &mut String, s: &str) {
             c
         });
     }
+}
+
+/// Whether the entry applied on the text's publication date (always, if unknown).
+fn in_effect(entry: &CompiledEntry, ctx: &TextContext) -> bool {
+    ctx.published_on.is_none_or(|d| {
+        entry.effective_from.is_none_or(|f| d >= f) && entry.effective_to.is_none_or(|t| d <= t)
+    })
 }
 
 /// Whether the match at `s` sits inside one of the entry's exception contexts.

@@ -122,6 +122,7 @@ fn truncated_numeric_cells_are_ids_only_when_the_caller_says_so() {
     let r = rules();
     let ctx = TextContext {
         numeric_precision_loss: true,
+        ..Default::default()
     };
     let text = "张伟\t110105194912310000\t3";
     let hits = r.scan_text(text, &ctx, &hasher());
