@@ -147,6 +147,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<i32> {
                 for seg in &extracted.segments {
                     let ctx = TextContext {
                         numeric_precision_loss: seg.numeric_precision_loss,
+                        ..Default::default()
                     };
                     for hit in rules.scan_text_filtered(&seg.text, &ctx, &hasher, &filter) {
                         let location = if seg.text.contains('\n') && !seg.location.contains('!') {

@@ -264,6 +264,7 @@ impl<'a> Ingestor<'a> {
                 for s in segments {
                     let ctx = TextContext {
                         numeric_precision_loss: s.numeric_precision_loss,
+                        ..Default::default()
                     };
                     self.scan(&s.text, &ctx, &url, &s.location);
                 }

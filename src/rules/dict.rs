@@ -91,6 +91,22 @@ impl DictMatcher {
     }
 }
 
+/// Encoded length of a character by the high nibble of its first byte
+/// (continuation bytes count as 1 so the scan always advances).
+const UTF8_LEN_BY_NIBBLE: [usize; 16] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4];
+/// Masks keeping the low `k` bytes of a little-endian word, `k` = 0..=8.
+const KEY_MASK: [u64; 9] = [
+    0,
+    0xFF,
+    0xFFFF,
+    0xFF_FFFF,
+    0xFFFF_FFFF,
+    0xFF_FFFF_FFFF,
+    0xFFFF_FFFF_FFFF,
+    0xFF_FFFF_FFFF_FFFF,
+    u64::MAX,
+];
+
 /// Bits in the two-character bitmap (2^18 bits = 32 KiB).
 const BITMAP_BITS: u32 = 18;
 const HASH_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -177,6 +193,15 @@ impl CharHash {
         }
     }
 
+    /// The longest pattern with this two-character key matching at `i`.
+    #[inline]
+    fn match_at(&self, b: &[u8], i: usize, key: u64) -> Option<(usize, usize)> {
+        self.lookup(key).iter().find_map(|&id| {
+            let p = &self.patterns[id as usize];
+            b[i..].starts_with(p).then_some((id as usize, p.len()))
+        })
+    }
+
     #[inline]
     fn lookup(&self, key: u64) -> &[u32] {
         let mask = (1usize << self.slot_bits) - 1;
@@ -196,25 +221,37 @@ impl CharHash {
     fn for_each_match(&self, b: &[u8], mut f: impl FnMut(usize, usize, usize)) {
         let mut i = 0;
         let n = b.len();
+        // Fast loop, branch-free key computation: needs 8 readable bytes at i
+        // (two characters are at most 8 bytes). A variant reading character starts
+        // from a 64-bit mask per chunk (independent positions) measured slower.
+        while i + 8 <= n {
+            let l1 = UTF8_LEN_BY_NIBBLE[usize::from(b[i] >> 4)];
+            let l2 = UTF8_LEN_BY_NIBBLE[usize::from(b[i + l1] >> 4)];
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&b[i..i + 8]);
+            let key = u64::from_le_bytes(w) & KEY_MASK[l1 + l2];
+            let h = hash(key, BITMAP_BITS);
+            if self.bitmap[h >> 6] & (1 << (h & 63)) != 0
+                && let Some((id, len)) = self.match_at(b, i, key)
+            {
+                f(id, i, i + len);
+                i += len;
+                continue;
+            }
+            i += l1;
+        }
+        // The last few bytes, with bounds-checked keys.
         while i + 1 < n {
             let Some((key, _)) = key_at(b, i) else {
                 break;
             };
             let h = hash(key, BITMAP_BITS);
-            if self.bitmap[h >> 6] & (1 << (h & 63)) != 0 {
-                let mut matched = None;
-                for &id in self.lookup(key) {
-                    let p = &self.patterns[id as usize];
-                    if b[i..].starts_with(p) {
-                        matched = Some((id as usize, p.len()));
-                        break;
-                    }
-                }
-                if let Some((id, len)) = matched {
-                    f(id, i, i + len);
-                    i += len;
-                    continue;
-                }
+            if self.bitmap[h >> 6] & (1 << (h & 63)) != 0
+                && let Some((id, len)) = self.match_at(b, i, key)
+            {
+                f(id, i, i + len);
+                i += len;
+                continue;
             }
             i += utf8_len(b[i]);
         }
@@ -253,6 +290,37 @@ mod tests {
         );
         for e in ENGINES {
             assert_eq!(all(e, &pats, text), expected, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn engines_agree_on_long_texts_across_chunk_edges() {
+        let pats = ["按装", "再接再励", "ab中", "身份证号", "证号码", "中文"];
+        let mut text = String::new();
+        for i in 0..400 {
+            text.push_str(
+                [
+                    "按装",
+                    "再接再励",
+                    "x",
+                    "ab中",
+                    "身份证号码",
+                    "中",
+                    "文",
+                    "ab",
+                    "𠀀",
+                ][i % 9],
+            );
+            if i % 7 == 0 {
+                text.push('a');
+            }
+        }
+        let expected = all(DictEngine::AcNoncontiguousNfa, &pats, &text);
+        assert!(expected.len() > 100);
+        for shift in 0..5 {
+            let t = format!("{}{}", "z".repeat(shift), text);
+            let e = all(DictEngine::AcNoncontiguousNfa, &pats, &t);
+            assert_eq!(all(DictEngine::CharHash, &pats, &t), e, "shift {shift}");
         }
     }
 

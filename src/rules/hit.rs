@@ -65,6 +65,10 @@ pub struct TextContext {
     /// truncated ID numbers: Excel kept only 15 significant digits, but region,
     /// birth date and sequence are still exposed.
     pub numeric_precision_loss: bool,
+    /// When the text was published, if known. Dictionary entries with effective
+    /// dates (renamed organs, changed formulations) then only apply if they were
+    /// in effect on that day too: a 2017 notice naming 国家卫生计生委 was correct.
+    pub published_on: Option<chrono::NaiveDate>,
 }
 
 /// Which rules a scan runs, by id prefix (`pii`, `pii.mobile`, `error`).

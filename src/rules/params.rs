@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use super::error::RulesError;
 use super::pii::checks::BinRule;
+use super::text::WordSet;
 
 /// Parameters of `pii.resident_id`.
 #[derive(Debug, Clone, Deserialize)]
@@ -21,6 +22,10 @@ pub(crate) struct ResidentIdParams {
     pub legacy_context_words: Vec<String>,
     pub credit_code_context_words: Vec<String>,
     pub truncated_note: String,
+    #[serde(skip)]
+    pub legacy_set: WordSet,
+    #[serde(skip)]
+    pub credit_set: WordSet,
 }
 
 /// Parameters of `pii.mobile`.
@@ -36,6 +41,10 @@ pub(crate) struct MobileParams {
     pub context_bonus: u8,
     pub negative_penalty: u8,
     pub min_confidence: u8,
+    #[serde(skip)]
+    pub positive_set: WordSet,
+    #[serde(skip)]
+    pub negative_set: WordSet,
 }
 
 /// Parameters of `pii.bank_card`.
@@ -48,6 +57,10 @@ pub(crate) struct BankCardParams {
     pub bin_prefixes: Vec<String>,
     #[serde(skip)]
     pub bins: Vec<BinRule>,
+    #[serde(skip)]
+    pub context_set: WordSet,
+    #[serde(skip)]
+    pub negative_set: WordSet,
 }
 
 /// Parameters of `pii.address`.
@@ -61,6 +74,10 @@ pub(crate) struct AddressParams {
     pub max_address_chars: usize,
     pub extra_surnames: String,
     pub extra_name_stopwords: Vec<String>,
+    #[serde(skip)]
+    pub org_set: WordSet,
+    #[serde(skip)]
+    pub office_set: WordSet,
 }
 
 /// Parameters of `link.broken`.
@@ -170,12 +187,20 @@ fn non_negative(name: &'static str, v: f64) -> Result<(), (&'static str, String)
     }
 }
 
-impl Validate for ResidentIdParams {}
+impl Validate for ResidentIdParams {
+    fn validate(&mut self) -> Result<(), (&'static str, String)> {
+        self.legacy_set = WordSet::new(&self.legacy_context_words);
+        self.credit_set = WordSet::new(&self.credit_code_context_words);
+        Ok(())
+    }
+}
 impl Validate for AddressParams {
     fn validate(&mut self) -> Result<(), (&'static str, String)> {
-        if self.max_address_chars < 4 {
-            return Err(("max_address_chars", "至少为 4".into()));
+        if !(4..=100).contains(&self.max_address_chars) {
+            return Err(("max_address_chars", "应在 4 到 100 之间".into()));
         }
+        self.org_set = WordSet::new(&self.org_words);
+        self.office_set = WordSet::new(&self.office_labels);
         Ok(())
     }
 }
@@ -184,11 +209,15 @@ impl Validate for MobileParams {
         if self.min_confidence > 100 || self.base_confidence > 100 {
             return Err(("min_confidence", "置信度应在 0 到 100 之间".into()));
         }
+        self.positive_set = WordSet::new(&self.positive_context_words);
+        self.negative_set = WordSet::new(&self.negative_context_words);
         Ok(())
     }
 }
 impl Validate for BankCardParams {
     fn validate(&mut self) -> Result<(), (&'static str, String)> {
+        self.context_set = WordSet::new(&self.context_words);
+        self.negative_set = WordSet::new(&self.negative_context_words);
         self.bins = self
             .bin_prefixes
             .iter()

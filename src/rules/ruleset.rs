@@ -43,6 +43,9 @@ pub(crate) struct CompiledEntry {
     /// Exceptions with the byte offset of `wrong` inside each.
     pub exceptions: Vec<(usize, String)>,
     pub note: Option<String>,
+    /// Effective window, checked again against a text's publication date.
+    pub effective_from: Option<NaiveDate>,
+    pub effective_to: Option<NaiveDate>,
 }
 
 /// All dictionary rules in one automaton.
@@ -51,6 +54,8 @@ pub(crate) struct Dictionaries {
     pub matcher: DictMatcher,
     /// Entries of each pattern (the same wrong form may be in several rules).
     pub by_pattern: Vec<Vec<CompiledEntry>>,
+    /// The entries in force, as written (rule index, entry), for listing.
+    pub in_force: Vec<(usize, DictEntry)>,
 }
 
 /// A compiled rule with its typed parameters.
@@ -148,6 +153,7 @@ impl RuleSet {
             judges: Judges::default(),
         };
         let mut dict_entries: Vec<CompiledEntry> = Vec::new();
+        let mut in_force: Vec<(usize, DictEntry)> = Vec::new();
         for spec in &loaded.rules {
             if disabled.contains(spec.id.as_str()) {
                 continue;
@@ -203,6 +209,7 @@ impl RuleSet {
                     }
                     for e in dictionary_entries(spec, o)? {
                         if e.in_effect(as_of) {
+                            in_force.push((idx, e.clone()));
                             dict_entries.push(compile_entry(idx, e));
                         }
                     }
@@ -262,7 +269,9 @@ impl RuleSet {
             set.rules.push(meta);
         }
         if !dict_entries.is_empty() {
-            set.dict = Some(build_dictionaries(dict_entries, options)?);
+            let mut d = build_dictionaries(dict_entries, options)?;
+            d.in_force = in_force;
+            set.dict = Some(d);
         }
         Ok(set)
     }
@@ -280,6 +289,19 @@ impl RuleSet {
     /// The enabled rule with this id.
     pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The dictionary entries of `rule_id` in force on `as_of` (packs plus
+    /// overrides, minus disabled entries), e.g. to show the office its word list.
+    pub fn dictionary_entries(&self, rule_id: &str) -> Vec<&DictEntry> {
+        let Some(d) = &self.dict else {
+            return Vec::new();
+        };
+        d.in_force
+            .iter()
+            .filter(|(r, _)| self.rules[*r].id == rule_id)
+            .map(|(_, e)| e)
+            .collect()
     }
 
     /// Number of dictionary entries in force (all dictionary rules).
@@ -474,6 +496,8 @@ fn compile_entry(rule: usize, e: DictEntry) -> CompiledEntry {
         right: e.right,
         exceptions,
         note: e.note,
+        effective_from: e.effective_from,
+        effective_to: e.effective_to,
     }
 }
 
@@ -496,6 +520,7 @@ fn build_dictionaries(
     Ok(Dictionaries {
         matcher,
         by_pattern,
+        in_force: Vec::new(),
     })
 }
 

@@ -155,11 +155,7 @@ pub fn resident_id_truncated(rng: &mut SynthRng) -> String {
 /// A legacy 15-digit ID (region, `YYMMDD` in the 1900s, sequence).
 pub fn resident_id_legacy(rng: &mut SynthRng) -> String {
     let d = birth_date(rng);
-    let yy = if d.starts_with("19") {
-        &d[2..]
-    } else {
-        "800101"
-    };
+    let yy = d.strip_prefix("19").unwrap_or("800101");
     format!("{}{}{}", rng.pick(REGION_CODES), yy, rng.digits(3))
 }
 

@@ -113,11 +113,29 @@ pub(crate) fn line_bounds(text: &str, i: usize) -> (usize, usize) {
     (start, end)
 }
 
-/// Whether any of `words` occurs in `hay`.
-pub(crate) fn contains_any(hay: &str, words: &[String]) -> bool {
-    words
-        .iter()
-        .any(|w| !w.is_empty() && hay.contains(w.as_str()))
+/// A compiled word list for the context checks detectors run per candidate:
+/// one Aho-Corasick pass over the window instead of one substring search per word.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WordSet(Option<aho_corasick::AhoCorasick>);
+
+impl WordSet {
+    /// Compiles `words` (empty words are ignored; an empty list never matches).
+    pub fn new(words: &[String]) -> WordSet {
+        let words: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.is_empty() {
+            return WordSet(None);
+        }
+        WordSet(aho_corasick::AhoCorasick::new(words).ok())
+    }
+
+    /// Whether any word occurs in `hay`.
+    pub fn found_in(&self, hay: &str) -> bool {
+        self.0.as_ref().is_some_and(|ac| ac.is_match(hay))
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,9 @@ use super::text::{back_chars, fwd_chars};
 
 /// Characters of context on each side of a hit in its excerpt.
 const EXCERPT_CHARS: usize = 20;
+/// Upper bound of a finding's length in bytes (addresses are capped at ~60
+/// characters, numbers at 40 digits), used to search findings near a window.
+const MAX_FINDING_BYTES: usize = 1024;
 
 impl RuleSet {
     /// Runs every enabled text rule (personal information and dictionaries) over `text`.
@@ -63,7 +66,7 @@ impl RuleSet {
         {
             d.matcher.for_each_match(text, |p, s, e| {
                 for entry in &d.by_pattern[p] {
-                    if allowed(entry.rule) && !excepted(text, s, entry) {
+                    if allowed(entry.rule) && in_effect(entry, ctx) && !excepted(text, s, entry) {
                         hits.push(self.dict_hit(text, s, e, entry, &findings));
                     }
                 }
@@ -173,9 +176,13 @@ impl RuleSet {
     fn excerpt(&self, text: &str, s: usize, e: usize, findings: &[Finding]) -> String {
         let mut ws = back_chars(text, s, EXCERPT_CHARS);
         let mut we = fwd_chars(text, e, EXCERPT_CHARS);
-        let mut masks: Vec<(usize, usize, String)> = findings
+        // Findings are sorted by start and short: look only near the window.
+        let upto = findings.partition_point(|f| f.start < we);
+        let mut masks: Vec<(usize, usize, String)> = findings[..upto]
             .iter()
-            .filter(|f| f.end > ws && f.start < we)
+            .rev()
+            .take_while(|f| f.start + MAX_FINDING_BYTES > ws)
+            .filter(|f| f.end > ws)
             .map(|f| (f.start, f.end, f.masked()))
             .collect();
         masks.extend(pii::mask_spans(text, ws, we, self.as_of));
@@ -209,6 +216,13 @@ fn push_clean(out: &mut String, s: &str) {
             c
         });
     }
+}
+
+/// Whether the entry applied on the text's publication date (always, if unknown).
+fn in_effect(entry: &CompiledEntry, ctx: &TextContext) -> bool {
+    ctx.published_on.is_none_or(|d| {
+        entry.effective_from.is_none_or(|f| d >= f) && entry.effective_to.is_none_or(|t| d <= t)
+    })
 }
 
 /// Whether the match at `s` sits inside one of the entry's exception contexts.

@@ -5,28 +5,85 @@
 //! name is — that is the 公示-list leak. Rows come as lines: the lead passes
 //! spreadsheet rows as `\n`-separated lines with `\t` between cells, PDF and page
 //! text as it is. The detector is anchored on a number (Arabic or Chinese) followed
-//! by a unit character (号 室 组 栋 …), so it costs nothing on text without them.
+//! by a unit character (号 室 组 栋 …), and rejects most anchors by line facts
+//! computed once per line (a row? a name or residence label?) before looking closer.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use memchr::memmem;
 
 use super::super::params::AddressParams;
 use super::super::text::{
-    back_chars, char_at, char_before, contains_any, digit_at, is_han, line_bounds,
+    WordSet, back_chars, char_at, char_before, digit_at, fwd_chars, is_han, line_bounds,
 };
 use super::{Finding, PiiKind, Secret};
 
-/// Characters that end an address part after a number.
-const UNIT_CHARS: &str = "号室组栋幢单楼弄排层户座";
+/// Whether `c` ends an address part after a number (号 室 组 栋 …).
+#[inline]
+pub(crate) fn is_unit(c: char) -> bool {
+    matches!(
+        c,
+        '号' | '室' | '组' | '栋' | '幢' | '单' | '楼' | '弄' | '排' | '层' | '户' | '座'
+    )
+}
+
 /// Chinese numerals that may stand for a house, building or group number.
-const CN_NUMERALS: &str = "一二三四五六七八九十百零〇两";
+#[inline]
+fn is_cn_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二'
+            | '三'
+            | '四'
+            | '五'
+            | '六'
+            | '七'
+            | '八'
+            | '九'
+            | '十'
+            | '百'
+            | '零'
+            | '〇'
+            | '两'
+    )
+}
+
+/// Digits of a house, building or group number (12, １２, 12-3, 三).
+#[inline]
+fn is_number_char(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c) || is_cn_numeral(c) || c == '-'
+}
+
 /// Characters that continue an address tail after the first unit.
-const TAIL_CHARS: &str = "号室组栋幢单元楼弄排层户座区之附-－";
+#[inline]
+fn is_tail(c: char) -> bool {
+    is_unit(c) || matches!(c, '元' | '区' | '之' | '附' | '-' | '－')
+}
+
 /// Last characters that make a 2–4 character word a place or thing rather than a name.
 const NON_NAME_ENDINGS: &str = "路街村区县市镇乡号室组局委办所站院校部会司厂店队处科馆费金款额类户省州湾园苑城庄屯寨河山湖桥楼元岁月日年男女";
 /// Clause delimiters in running text.
 const CLAUSE_DELIMS: &[char] = &['，', '。', '；', ';', '！', '？', '\t', '\n', ',', '|'];
+/// Labels that introduce a home address.
+const RESIDENCE_LABELS: [&str; 9] = [
+    "家庭住址",
+    "居住地址",
+    "现住址",
+    "户籍地址",
+    "住址",
+    "地址",
+    "现住",
+    "居住",
+    "住",
+];
+/// Characters kept before the end of the street/village name.
+const PRE_MARKER_CHARS: usize = 12;
+/// Lines longer than this are read in a window around each anchor.
+const LONG_LINE_BYTES: usize = 4096;
+/// Half-width of that window, in characters.
+const ROW_WINDOW_CHARS: usize = 300;
+/// How far before an anchor in running text a name or residence label is looked for.
+const LABEL_WINDOW_CHARS: usize = 60;
 
 /// The compiled address detector.
 #[derive(Debug, Clone)]
@@ -35,6 +92,10 @@ pub(crate) struct AddressDetector {
     surnames: HashSet<char>,
     compound: Vec<String>,
     stopwords: HashSet<String>,
+    /// Street/village markers by their last character.
+    markers: HashMap<char, Vec<String>>,
+    /// Name labels and residence labels: running text needs one of them.
+    labels: WordSet,
 }
 
 impl AddressDetector {
@@ -49,28 +110,34 @@ impl AddressDetector {
         s.extend(p.extra_surnames.chars().filter(|c| is_han(*c)));
         let mut stop: HashSet<String> = stopwords.into_iter().collect();
         stop.extend(p.extra_name_stopwords.iter().cloned());
+        let mut markers: HashMap<char, Vec<String>> = HashMap::new();
+        for m in &p.street_markers {
+            if let Some(last) = m.chars().last() {
+                markers.entry(last).or_default().push(m.clone());
+            }
+        }
+        let mut labels: Vec<String> = p.name_labels.clone();
+        labels.extend(RESIDENCE_LABELS.iter().map(|s| s.to_string()));
         AddressDetector {
+            labels: WordSet::new(&labels),
             p,
             surnames: s,
             compound,
             stopwords: stop,
+            markers,
         }
     }
 
-    /// Byte offsets of address anchors: a unit character right after a number.
-    /// `digit_ends` are the ends of digit tokens found by the number scan.
-    pub fn anchors(text: &str, digit_ends: &[usize]) -> Vec<usize> {
-        let mut out: Vec<usize> = digit_ends
-            .iter()
-            .copied()
-            .filter(|&e| char_at(text, e).is_some_and(|c| UNIT_CHARS.contains(c)))
-            .collect();
-        // Chinese numerals: “李家村三组”, “五号楼”.
-        for needle in ["组", "号"] {
-            for pos in memmem::find_iter(text.as_bytes(), needle.as_bytes()) {
-                if char_before(text, pos).is_some_and(|c| CN_NUMERALS.contains(c)) {
-                    out.push(pos);
-                }
+    /// Byte offsets of address anchors: a unit character right after a number that
+    /// follows a street/village marker. `from_digits` are those the number scan
+    /// already found after Arabic digits (checked there while the bytes are cached).
+    pub fn anchors(&self, text: &str, from_digits: Vec<usize>) -> Vec<usize> {
+        let mut out = from_digits;
+        // Chinese numerals: village groups (李家村三组). House numbers in lists are
+        // Arabic; “五号楼” is still read as the tail of an earlier anchor.
+        for pos in memmem::find_iter(text.as_bytes(), "组".as_bytes()) {
+            if char_before(text, pos).is_some_and(is_cn_numeral) && self.follows_marker(text, pos) {
+                out.push(pos);
             }
         }
         out.sort_unstable();
@@ -81,31 +148,99 @@ impl AddressDetector {
     /// Finds addresses at `anchors` that share a row with a person's name.
     pub fn find(&self, text: &str, anchors: &[usize], out: &mut Vec<Finding>) {
         let mut covered_to = 0;
+        // (line start, line end, is a row), computed once per line.
+        let mut line: Option<(usize, usize, bool)> = None;
         for &a in anchors {
             if a < covered_to {
                 continue;
             }
-            if let Some(f) = self.at_anchor(text, a) {
+            let (ls, le, row) = match line {
+                Some(l) if a >= l.0 && a < l.1 => l,
+                _ => {
+                    let (ls, le) = line_bounds(text, a);
+                    let t = &text[ls..le];
+                    let l = (
+                        ls,
+                        le,
+                        memchr::memchr(b'\t', t.as_bytes()).is_some() || is_field_row(t),
+                    );
+                    line = Some(l);
+                    l
+                }
+            };
+            // A very long line (page text without breaks) is read only around the
+            // anchor, so many anchors on one line cannot cost quadratic time.
+            let (ls, le) = if le - ls > LONG_LINE_BYTES {
+                (
+                    back_chars(text, a, ROW_WINDOW_CHARS).max(ls),
+                    fwd_chars(text, a, ROW_WINDOW_CHARS).min(le),
+                )
+            } else {
+                (ls, le)
+            };
+            if let Some(f) = self.at_anchor(text, a, ls, le, row) {
                 covered_to = f.end;
                 out.push(f);
             }
         }
     }
 
-    fn at_anchor(&self, text: &str, anchor: usize) -> Option<Finding> {
-        let (ls, le) = line_bounds(text, anchor);
-        // Walk back over the number, then over the address words.
+    /// Whether the number before `anchor` directly follows the end of a street or
+    /// village marker (幸福路12号, 前进村三组, 花园5号楼). This rejects most anchors
+    /// in running text (共3户, 第5号, 〔2025〕5号) before any further work.
+    pub fn follows_marker(&self, text: &str, anchor: usize) -> bool {
+        let mut p = anchor;
+        for _ in 0..12 {
+            match char_before(text, p) {
+                Some(c) if is_number_char(c) => p -= c.len_utf8(),
+                Some(c) => return p < anchor && self.markers.contains_key(&c),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// End (byte offset in `head`) of the rightmost street/village marker.
+    fn marker_end(&self, head: &str) -> Option<usize> {
+        head.char_indices().rev().find_map(|(i, c)| {
+            let end = i + c.len_utf8();
+            self.markers
+                .get(&c)
+                .is_some_and(|ms| ms.iter().any(|m| head[..end].ends_with(m.as_str())))
+                .then_some(end)
+        })
+    }
+
+    fn at_anchor(
+        &self,
+        text: &str,
+        anchor: usize,
+        ls: usize,
+        le: usize,
+        row: bool,
+    ) -> Option<Finding> {
+        // Walk back over the number (12, 12-3, 三), which must follow the end of a
+        // street/village marker directly (幸福路12号, 前进村三组, 花园5号楼):
+        // this rejects 共3户, 第5号, 〔2025〕5号 before any further work.
         let mut num_start = anchor;
         while let Some(c) = char_before(text, num_start) {
-            if num_start <= ls
-                || !(c.is_ascii_digit() || ('０'..='９').contains(&c) || CN_NUMERALS.contains(c))
-            {
+            if num_start <= ls || !is_number_char(c) {
                 break;
             }
             num_start -= c.len_utf8();
         }
-        if num_start == anchor {
+        let before = char_before(text, num_start)?;
+        if num_start == anchor || num_start <= ls || !self.markers.contains_key(&before) {
             return None;
+        }
+        // Running text needs a label (住址…, 姓名/户主…) near the anchor; rows need
+        // only a name cell.
+        if !row {
+            let near = &text[back_chars(text, anchor, LABEL_WINDOW_CHARS).max(ls)
+                ..fwd_chars(text, anchor, 8).min(le)];
+            if !self.labels.found_in(near) {
+                return None;
+            }
         }
         let limit = back_chars(text, num_start, self.p.max_address_chars).max(ls);
         let mut start = num_start;
@@ -124,12 +259,7 @@ impl AddressDetector {
         }
         // The street/village marker must come before the number, after at least one character.
         let head = &text[start..num_start];
-        let marker_at = self
-            .p
-            .street_markers
-            .iter()
-            .filter_map(|m| head.rfind(m.as_str()).map(|p| p + m.len()))
-            .max()?;
+        let marker_at = self.marker_end(head)?;
         if marker_at <= head.chars().next().map_or(0, char::len_utf8) {
             return None;
         }
@@ -137,27 +267,22 @@ impl AddressDetector {
         // `PRE_MARKER_CHARS` characters before the street name's end (city,
         // district and street), so a name glued to the address stays outside it.
         let mut addr_start = start;
-        let mut residence_label = false;
         for label in RESIDENCE_LABELS {
             if let Some(p) = head.rfind(label)
                 && p + label.len() < marker_at
                 && !head[p + label.len()..].starts_with(['宅', '房', '户'])
             {
                 addr_start = start + p + label.len();
-                residence_label = true;
                 break;
             }
         }
         addr_start = addr_start.max(back_chars(text, start + marker_at, PRE_MARKER_CHARS));
         // Extend forward over the tail: 12号3单元401室, 5-2-301.
         let mut end = anchor;
-        let tail_limit = super::super::text::fwd_chars(text, anchor, 16).min(le);
+        let tail_limit = fwd_chars(text, anchor, 16).min(le);
         while end < tail_limit {
             let Some(c) = char_at(text, end) else { break };
-            let ok = TAIL_CHARS.contains(c)
-                || CN_NUMERALS.contains(c)
-                || digit_at(text.as_bytes(), end).is_some();
-            if !ok {
+            if !(is_tail(c) || is_cn_numeral(c) || digit_at(text.as_bytes(), end).is_some()) {
                 break;
             }
             end += c.len_utf8();
@@ -165,22 +290,15 @@ impl AddressDetector {
         let addr = &text[addr_start..end];
         // The row, the cell and the clause around the address.
         let line = &text[ls..le];
-        let tabbed = line.contains('\t');
+        let tabbed = line.as_bytes().contains(&b'\t');
         let cell = clause(text, ls, le, addr_start, end, tabbed);
-        if contains_any(cell, &self.p.org_words)
-            || contains_any(if tabbed { line } else { cell }, &self.p.office_labels)
+        if self.p.org_set.found_in(cell)
+            || self.p.office_set.found_in(if tabbed { line } else { cell })
         {
             return None;
         }
         if tabbed && (line.contains("公司") || line.contains("有限") || line.contains("合作社"))
         {
-            return None;
-        }
-        // Running text needs a label (住址…, 姓名/户主…); rows need only a name cell.
-        let row = tabbed || is_field_row(line);
-        let labelled =
-            residence_label || self.p.name_labels.iter().any(|l| line.contains(l.as_str()));
-        if !row && !labelled {
             return None;
         }
         if !self.row_has_name(line, addr_start - ls, end - ls) {
@@ -190,8 +308,7 @@ impl AddressDetector {
         let masked: String = text[addr_start..end]
             .char_indices()
             .map(|(i, c)| {
-                let numeric =
-                    c.is_ascii_digit() || ('０'..='９').contains(&c) || CN_NUMERALS.contains(c);
+                let numeric = c.is_ascii_digit() || ('０'..='９').contains(&c) || is_cn_numeral(c);
                 if addr_start + i >= marker_abs && numeric {
                     '*'
                 } else {
@@ -271,21 +388,6 @@ impl AddressDetector {
         compound || self.surnames.contains(&chars[0])
     }
 }
-
-/// Labels that introduce a home address.
-const RESIDENCE_LABELS: [&str; 9] = [
-    "家庭住址",
-    "居住地址",
-    "现住址",
-    "户籍地址",
-    "住址",
-    "地址",
-    "现住",
-    "居住",
-    "住",
-];
-/// Characters kept before the end of the street/village name.
-const PRE_MARKER_CHARS: usize = 12;
 
 /// A short line of three or more whitespace-separated fields: a table row as
 /// `pdftotext` lays it out, rather than running text.

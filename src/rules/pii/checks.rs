@@ -79,7 +79,7 @@ pub(crate) fn luhn_ok(d: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Value of a GB 32100 code character (digits and capitals without I, O, S, V, Z).

@@ -14,7 +14,7 @@
 use chrono::NaiveDate;
 
 use super::super::params::{BankCardParams, MobileParams, ResidentIdParams};
-use super::super::text::{back_chars, char_at, char_before, contains_any, fwd_chars, is_code_char};
+use super::super::text::{back_chars, char_at, char_before, fwd_chars, is_code_char};
 use super::checks::{id15_structure_ok, id18_structure_ok, id18_valid, luhn_ok, uscc_valid};
 use super::scan::Token;
 use super::{Finding, PiiKind, Secret};
@@ -101,7 +101,7 @@ fn inside_url(text: &str, start: usize) -> bool {
     word.contains("://") || word.contains("www.") || word.contains('@')
 }
 
-fn window_before<'t>(text: &'t str, start: usize, chars: usize) -> &'t str {
+fn window_before(text: &str, start: usize, chars: usize) -> &str {
     &text[back_chars(text, start, chars)..start]
 }
 
@@ -112,11 +112,15 @@ fn window_after(text: &str, end: usize, chars: usize) -> &str {
 /// Splits a token into candidates: known multi-group layouts, else single groups.
 fn candidates<'t>(t: &'t Token, mut f: impl FnMut(Candidate<'t>)) {
     let n = t.n_groups;
-    let lens: Vec<usize> = t.layout().collect();
+    let mut lens = [0usize; super::scan::MAX_GROUPS];
+    for (l, g) in lens.iter_mut().zip(t.layout()) {
+        *l = g;
+    }
+    let lens = &lens[..n];
     let mut i = 0;
     while i < n {
         let sep_before = if i == 0 { 0 } else { t.seps[i] };
-        if let Some(k) = layout_at(t, &lens, i) {
+        if let Some(k) = layout_at(t, lens, i) {
             let last = i + k - 1;
             let x = last == n - 1 && t.check_x;
             let end = if x { t.end } else { t.groups[last].end };
@@ -217,7 +221,8 @@ fn secret(d: &[u8], x: bool) -> Secret {
 
 /// Runs the enabled number detectors over one token.
 pub(crate) fn classify(text: &str, t: &Token, det: &NumberDetectors<'_>, out: &mut Vec<Finding>) {
-    if t.overflow {
+    // Most tokens are short numbers (dates, amounts): nothing under 11 digits is a candidate.
+    if t.overflow || (t.n_groups == 1 && t.groups[0].len < 11) {
         return;
     }
     if !left_ok(text, t.start) || !right_ok(text, t.end) {
@@ -269,10 +274,8 @@ fn classify_candidate(
         if n == 15
             && !c.x
             && id15_structure_ok(d, det.as_of)
-            && contains_any(
-                window_before(text, c.start, p.context_window_chars),
-                &p.legacy_context_words,
-            )
+            && p.legacy_set
+                .found_in(window_before(text, c.start, p.context_window_chars))
         {
             out.push(finding(PiiKind::ResidentId, secret(d, false), 85, false));
             return;
@@ -307,12 +310,11 @@ fn classify_candidate(
     {
         let before = window_before(text, c.start, p.context_window_chars);
         let after = window_after(text, c.end, 10);
-        let bank_words =
-            contains_any(before, &p.context_words) || contains_any(after, &p.context_words);
+        let bank_words = p.context_set.found_in(before) || p.context_set.found_in(after);
         let id_shaped = n == 18 && id18_structure_ok(d, det.as_of);
         let by_prefix = !id_shaped
             && p.bins.iter().any(|b| b.matches(d))
-            && !contains_any(window_before(text, c.start, 12), &p.negative_context_words);
+            && !p.negative_set.found_in(window_before(text, c.start, 12));
         if bank_words || by_prefix {
             let conf = if bank_words { 95 } else { 75 };
             out.push(finding(PiiKind::BankCard, secret(d, false), conf, false));
@@ -328,25 +330,20 @@ fn is_credit_code(text: &str, c: &Candidate<'_>, d: &[u8], p: &ResidentIdParams)
         .chain(c.x.then_some(b'X'))
         .collect();
     uscc_valid(&ascii)
-        && contains_any(
-            window_before(text, c.start, p.context_window_chars),
-            &p.credit_code_context_words,
-        )
+        && p.credit_set
+            .found_in(window_before(text, c.start, p.context_window_chars))
 }
 
 fn mobile_confidence(text: &str, c: &Candidate<'_>, p: &MobileParams) -> u8 {
     let mut conf = i32::from(p.base_confidence);
     let before = window_before(text, c.start, p.context_window_chars);
     let after = window_after(text, c.end, 8);
-    if contains_any(before, &p.positive_context_words)
-        || contains_any(after, &p.positive_context_words)
-    {
+    if p.positive_set.found_in(before) || p.positive_set.found_in(after) {
         conf += i32::from(p.context_bonus);
     }
-    if contains_any(
-        window_before(text, c.start, p.negative_window_chars),
-        &p.negative_context_words,
-    ) {
+    if p.negative_set
+        .found_in(window_before(text, c.start, p.negative_window_chars))
+    {
         conf -= i32::from(p.negative_penalty);
     }
     if char_at(text, c.end).is_some_and(|ch| p.amount_suffixes.contains(ch)) {
@@ -366,11 +363,9 @@ pub(crate) fn mask_kind(t: &Token, as_of: NaiveDate) -> Vec<(usize, usize, PiiKi
         let d = c.d();
         let n = d.len();
         let kind = if (n == 17 && c.x)
-            || (n == 18 && id18_structure_ok(d, as_of))
-            || (n == 17 && id18_structure_ok(d, as_of))
+            || ((n == 17 || n == 18) && id18_structure_ok(d, as_of))
+            || (n == 15 && id15_structure_ok(d, as_of))
         {
-            Some(PiiKind::ResidentId)
-        } else if n == 15 && id15_structure_ok(d, as_of) {
             Some(PiiKind::ResidentId)
         } else if !c.x && n == 11 && d[0] == 1 && (3..=9).contains(&d[1]) {
             Some(PiiKind::Mobile)

@@ -13,7 +13,8 @@ use chrono::NaiveDate;
 
 use self::address::AddressDetector;
 use self::classify::{NumberDetectors, classify, mask_kind};
-use self::scan::Tokens;
+use self::scan::for_each_token;
+use super::text::char_at;
 
 /// Which detector found a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,7 +89,11 @@ pub(crate) fn mask_value(kind: PiiKind, v: &[u8]) -> String {
         PiiKind::Mobile => 4,
         _ => n - head - tail,
     };
-    format!("{}{}{}", &s[..head], "*".repeat(stars), &s[n - tail..])
+    let mut out = String::with_capacity(head + stars + tail);
+    out.push_str(&s[..head]);
+    out.extend(std::iter::repeat_n('*', stars));
+    out.push_str(&s[n - tail..]);
+    out
 }
 
 /// Everything the PII pass needs for one text.
@@ -103,19 +108,24 @@ pub(crate) fn detect(text: &str, pass: &PiiPass<'_>) -> Vec<Finding> {
     let want_numbers = pass.numbers.resident.is_some()
         || pass.numbers.mobile.is_some()
         || pass.numbers.card.is_some();
-    let mut digit_ends = Vec::new();
+    let mut digit_anchors = Vec::new();
     if want_numbers || pass.address.is_some() {
-        for t in Tokens::new(text.as_bytes()) {
-            if pass.address.is_some() {
-                digit_ends.push(t.end);
+        for_each_token(text.as_bytes(), 0, |t| {
+            // Checked here, while the bytes are in cache: a unit after the number (12号).
+            if let Some(addr) = pass.address
+                && char_at(text, t.end).is_some_and(address::is_unit)
+                && addr.follows_marker(text, t.end)
+            {
+                digit_anchors.push(t.end);
             }
             if want_numbers {
-                classify(text, &t, &pass.numbers, &mut out);
+                classify(text, t, &pass.numbers, &mut out);
             }
-        }
+            true
+        });
     }
     if let Some(addr) = pass.address {
-        let anchors = AddressDetector::anchors(text, &digit_ends);
+        let anchors = addr.anchors(text, digit_anchors);
         addr.find(text, &anchors, &mut out);
     }
     out.sort_by_key(|f| (f.start, f.end));
@@ -134,16 +144,17 @@ pub(crate) fn mask_spans(
     let mut out = Vec::new();
     // Start a little earlier so a number cut by the window edge is still read whole.
     let scan_from = super::text::back_chars(text, from, 24);
-    for t in Tokens::starting_at(b, scan_from) {
+    for_each_token(b, scan_from, |t| {
         if t.start >= to {
-            break;
+            return false;
         }
-        for (s, e, kind, v) in mask_kind(&t, as_of) {
+        for (s, e, kind, v) in mask_kind(t, as_of) {
             if e > from && s < to {
                 out.push((s, e, mask_value(kind, &v.0)));
             }
         }
-    }
+        true
+    });
     out
 }
 

@@ -109,19 +109,32 @@ pub(crate) fn find_digit(b: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-/// Reads the token starting at `start` (which must start a digit).
-pub(crate) fn read_token(b: &[u8], start: usize) -> Token {
-    let mut t = Token {
-        start,
-        end: start,
-        digits: [0; MAX_DIGITS],
-        n_digits: 0,
-        overflow: false,
-        groups: [Group::default(); MAX_GROUPS],
-        n_groups: 0,
-        seps: [0; MAX_GROUPS],
-        check_x: false,
-    };
+impl Token {
+    /// An empty token, to be filled by [`read_token_into`].
+    pub fn empty() -> Token {
+        Token {
+            start: 0,
+            end: 0,
+            digits: [0; MAX_DIGITS],
+            n_digits: 0,
+            overflow: false,
+            groups: [Group::default(); MAX_GROUPS],
+            n_groups: 0,
+            seps: [0; MAX_GROUPS],
+            check_x: false,
+        }
+    }
+}
+
+/// Reads the token starting at `start` (which must start a digit) into `t`,
+/// reusing its storage (a token is a few hundred bytes; copying one per number
+/// showed up in profiles).
+pub(crate) fn read_token_into(b: &[u8], start: usize, t: &mut Token) {
+    t.start = start;
+    t.end = start;
+    t.n_digits = 0;
+    t.overflow = false;
+    t.check_x = false;
     let mut p = start;
     let mut stored_groups = 0usize;
     loop {
@@ -167,35 +180,26 @@ pub(crate) fn read_token(b: &[u8], start: usize) -> Token {
         }
     }
     t.n_groups = stored_groups;
+}
+
+/// Reads the token starting at `start` (which must start a digit).
+#[cfg(test)]
+pub(crate) fn read_token(b: &[u8], start: usize) -> Token {
+    let mut t = Token::empty();
+    read_token_into(b, start, &mut t);
     t
 }
 
-/// Iterates over all tokens of a text, left to right.
-pub(crate) struct Tokens<'a> {
-    b: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Tokens<'a> {
-    /// Tokens of `b[from..to]`; tokens starting before `to` may run past it.
-    pub fn new(b: &'a [u8]) -> Self {
-        Tokens { b, pos: 0 }
-    }
-
-    /// Starts the scan at `from`.
-    pub fn starting_at(b: &'a [u8], from: usize) -> Self {
-        Tokens { b, pos: from }
-    }
-}
-
-impl Iterator for Tokens<'_> {
-    type Item = Token;
-
-    fn next(&mut self) -> Option<Token> {
-        let start = find_digit(self.b, self.pos)?;
-        let t = read_token(self.b, start);
-        self.pos = t.end.max(start + 1);
-        Some(t)
+/// Calls `f` for each token at or after `from`, left to right, until `f` returns false.
+pub(crate) fn for_each_token(b: &[u8], from: usize, mut f: impl FnMut(&Token) -> bool) {
+    let mut t = Token::empty();
+    let mut pos = from;
+    while let Some(start) = find_digit(b, pos) {
+        read_token_into(b, start, &mut t);
+        pos = t.end.max(start + 1);
+        if !f(&t) {
+            break;
+        }
     }
 }
 
@@ -219,7 +223,11 @@ mod tests {
     #[test]
     fn tokens_split_groups_and_read_check_x() {
         let s = "电话 138 0013 8000，身份证１１０１０５１９４９１２３１００２ｘ。";
-        let toks: Vec<Token> = Tokens::new(s.as_bytes()).collect();
+        let mut toks: Vec<Token> = Vec::new();
+        for_each_token(s.as_bytes(), 0, |t| {
+            toks.push(t.clone());
+            true
+        });
         assert_eq!(toks.len(), 2);
         assert_eq!(toks[0].layout().collect::<Vec<_>>(), vec![3, 4, 4]);
         assert_eq!(toks[0].seps[1], b' ');

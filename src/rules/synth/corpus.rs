@@ -199,14 +199,14 @@ pub fn append_table(doc: &mut Doc, rng: &mut SynthRng, rows: usize) {
 
 /// Appends prose with one planted misused word (from `misused`, wrong → right) or none.
 fn append_prose(doc: &mut Doc, rng: &mut SynthRng, misused: &[(String, String)]) {
-    doc.push(*rng.pick(PROSE));
+    doc.push(PROSE[rng.below(PROSE.len())]);
     if !misused.is_empty() && rng.chance(0.5) {
         let (wrong, _) = rng.pick(misused);
         doc.push("工作中要");
         doc.plant("error.misused_word", wrong);
         doc.push("，");
     }
-    doc.push(*rng.pick(PROSE));
+    doc.push(PROSE[rng.below(PROSE.len())]);
     doc.push("\n");
 }
 
@@ -285,7 +285,7 @@ pub fn prose_with_plants(
     let mut next_plant = every;
     let mut k = 0usize;
     while doc.text.len() < bytes {
-        doc.push(*rng.pick(PROSE));
+        doc.push(PROSE[rng.below(PROSE.len())]);
         if rng.chance(0.15) {
             doc.push(&format!(
                 "2025年{}月{}日，",

@@ -79,6 +79,7 @@ pub fn evaluate(
         report.bytes += doc.text.len();
         let ctx = TextContext {
             numeric_precision_loss: doc.numeric_precision_loss,
+            ..Default::default()
         };
         let hits = rules.scan_text_filtered(&doc.text, &ctx, hasher, filter);
         let mut hit_spans: Vec<(usize, usize, &str)> = hits

@@ -3,9 +3,10 @@
 
 use std::collections::HashSet;
 
+use super::super::TextContext;
 use super::super::pack::{PackSource, load};
 use super::super::{RuleOverrides, RuleSet, Severity};
-use super::{day, ids, rules, scan, scan_rules};
+use super::{day, hasher, ids, rules, scan, scan_rules};
 
 /// About 2,000 characters of correct 政务 prose, including contexts that contain
 /// wrong forms across word boundaries (按装修, 学习贯彻, 进一步聚焦, 关注消费者, 扶优扶强).
@@ -174,5 +175,16 @@ fn effective_dates_decide_which_entries_apply() {
     .unwrap();
     assert!(scan(&before, text).is_empty());
     assert_eq!(ids(&scan(&after, text)), vec!["error.serious_expression"]);
+    // A page published before the renaming was correct when it was written.
+    let old_page = TextContext {
+        published_on: Some(day("2020-02-01")),
+        ..Default::default()
+    };
+    assert!(after.scan_text(text, &old_page, &hasher()).is_empty());
+    let new_page = TextContext {
+        published_on: Some(day("2023-01-01")),
+        ..Default::default()
+    };
+    assert_eq!(after.scan_text(text, &new_page, &hasher()).len(), 1);
     assert!(after.dictionary_len() > before.dictionary_len());
 }

@@ -65,6 +65,11 @@ fn added_disabled_and_excepted_entries_take_effect() {
         },
     );
     let r = compile(&o).unwrap();
+    let listed = r.dictionary_entries("error.misused_word");
+    assert!(listed.iter().any(|e| e.wrong == "青岛市政付"));
+    assert!(!listed.iter().any(|e| e.wrong == "既使"));
+    let with_exception = listed.iter().find(|e| e.wrong == "按装").unwrap();
+    assert!(with_exception.exceptions.contains(&"按装订".to_string()));
     assert_eq!(
         scan(&r, "青岛市政付发布")[0].suggestion.as_deref(),
         Some("青岛市政府")

@@ -122,6 +122,7 @@ fn truncated_numeric_cells_are_ids_only_when_the_caller_says_so() {
     let r = rules();
     let ctx = TextContext {
         numeric_precision_loss: true,
+        ..Default::default()
     };
     let text = "张伟\t110105194912310000\t3";
     let hits = r.scan_text(text, &ctx, &hasher());
@@ -459,4 +460,25 @@ fn filters_restrict_rules() {
         ids(&scan(&r, text)),
         vec!["error.misused_word", "pii.mobile"]
     );
+}
+
+#[test]
+fn a_huge_single_line_with_many_addresses_is_read_per_window() {
+    // 20,000 labelled addresses on one line (1.2 MB): each is judged in a window
+    // around its anchor, not against the whole line.
+    let unit = "户主：李秀英，住址：幸福路12号3单元401室；";
+    let text = unit.repeat(20_000);
+    let hits = scan_rules(&rules(), &text, "pii.address");
+    assert_eq!(hits.len(), 20_000);
+    assert!(
+        hits.iter()
+            .all(|h| h.masked_value.as_deref() == Some("幸福路**号*单元***室"))
+    );
+}
+
+#[test]
+fn rule_sets_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<crate::rules::RuleSet>();
+    shared::<crate::rules::ValueHasher>();
 }
