@@ -338,8 +338,12 @@ async fn finish(
     after.updated_at = Utc::now();
     let (platform, key) = (after.platform.clone(), after.identity_key.clone());
     let mut am = after.clone().into_active_model().reset_all();
-    am.id = sea_orm::ActiveValue::Unchanged(after.id);
-    am.update(&c.txn)
+    am.id = sea_orm::ActiveValue::NotSet;
+    // A plain UPDATE: the new row is already in hand, nothing to read back.
+    account::Entity::update_many()
+        .set(am)
+        .filter(account::Column::Id.eq(after.id))
+        .exec(&c.txn)
         .await
         .map_err(|e| map_unique(e, &platform, &key))?;
     ledger::append(
