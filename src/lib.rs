@@ -12,11 +12,13 @@
 //! - [`web`]: the axum server: JSON API, pages, health, metrics.
 //! - [`startup::Application`]: builds the server on any address (port 0 in tests).
 //! - [`cli`]: the `govwatch` command line.
+//! - [`demo`]: the built-in demo / fixture estate served on loopback.
 
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod findings;
 pub mod ledger;
 pub mod registry;

@@ -7,6 +7,7 @@ mod api;
 mod auth;
 mod cli;
 mod db_parity;
+mod demo_estate;
 mod import;
 mod ledger_proofs;
 mod ledger_tamper;
