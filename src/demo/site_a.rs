@@ -237,7 +237,8 @@ a{color:#333;text-decoration:none}a:hover{color:#c00}\n\
 .banner{height:90px;background:#fbe9e7;text-align:center;font-size:26px;color:#b50000;letter-spacing:12px}\n\
 .box{margin-top:12px}.left{float:left;width:560px}.right{float:right;width:380px}.services{clear:both;padding-top:12px}\n\
 .box-title{border-bottom:2px solid #b50000;overflow:hidden}.box-title h2{float:left;margin:0;font-size:16px;color:#b50000}.more{float:right;font-size:12px}\n\
-.box ul,.list ul{list-style:none;padding:0}.box li,.list li{border-bottom:1px dashed #ddd;overflow:hidden;white-space:nowrap}.date{float:right;color:#999}\n\
+.box ul,.list ul{list-style:none;padding:0}.box li,.list li{border-bottom:1px dashed #ddd;display:flex;justify-content:space-between}\n\
+.box li a,.list li a{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;margin-right:12px}.date{flex:none;color:#999}\n\
 .crumb{font-size:12px;color:#666;margin-bottom:8px}.page{text-align:center;margin-top:12px}.empty{color:#999;text-align:center;padding:60px 0}\n\
 .article h1{font-size:22px;text-align:center;color:#b50000}.info{text-align:center;color:#999;font-size:12px;border-bottom:1px solid #eee;padding-bottom:8px}\n\
 .footer{text-align:center;font-size:12px;color:#666;padding:12px 0}\n";

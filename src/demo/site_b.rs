@@ -320,7 +320,8 @@ a{color:#1a4f8b;text-decoration:none}\n\
 .container{max-width:1000px;margin:16px auto;background:#fff;padding:16px 24px;overflow:hidden}\n\
 .banner{height:160px;background:#bbdefb;color:#0d47a1;text-align:center;line-height:160px;overflow:hidden}\n\
 .half{float:left;width:48%;margin-right:2%}.more{float:right;font-size:12px;font-weight:normal}\n\
-.news{list-style:none;padding:0}.news li{border-bottom:1px solid #eee;white-space:nowrap;overflow:hidden}.date{float:right;color:#888}\n\
+.news{list-style:none;padding:0}.news li{border-bottom:1px solid #eee;display:flex;justify-content:space-between}\n\
+.news li a{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;margin-right:12px}.date{flex:none;color:#888}\n\
 .notices{width:100%;border-collapse:collapse}.notices td,.notices th{border-bottom:1px solid #eee;padding:4px}\n\
 .crumb{font-size:12px;color:#666}.article h1{text-align:center;font-size:22px}.info{text-align:center;color:#888;font-size:12px}\n\
 footer{text-align:center;font-size:12px;color:#666;padding:12px}\n";
