@@ -18,12 +18,14 @@
 //!   judgements and scores; [`findings`]: fingerprinted, idempotent findings;
 //!   [`crawl`]: runs crawls and feeds what they saw through the rules.
 //! - [`cli`]: the `govwatch` command line.
+//! - [`demo`]: the built-in demo / fixture estate served on loopback.
 
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod crawl;
 pub mod db;
+pub mod demo;
 pub mod findings;
 pub mod ledger;
 pub mod queue;

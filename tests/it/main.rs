@@ -10,6 +10,7 @@ mod auth;
 mod cli;
 mod crawl;
 mod db_parity;
+mod demo_estate;
 mod import;
 mod ledger_proofs;
 mod ledger_tamper;
