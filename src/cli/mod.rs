@@ -3,6 +3,7 @@
 
 mod accounts;
 mod crawl;
+mod demo;
 mod findings;
 mod ledger;
 mod scan;
@@ -78,6 +79,8 @@ pub enum Command {
     /// Findings (问题).
     #[command(subcommand)]
     Findings(FindingsCmd),
+    /// Serve a built-in demo estate (two sites, four feeds, planted problems) on loopback, register and crawl it in ./govwatch-demo, and start the server: see govwatch work with no internet.
+    Demo(demo::DemoArgs),
 }
 
 /// Snapshot commands.
@@ -110,7 +113,8 @@ impl Cli {
 
 /// Runs the command line; returns the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
-    let serving = matches!(cli.command, Command::Serve { .. });
+    let serving = matches!(cli.command, Command::Serve { .. } | Command::Demo(_));
+    let explicit_data_dir = cli.data_dir.is_some();
     telemetry::init(if serving { "info,sqlx=warn" } else { "warn" });
     let settings = cli.settings()?;
     match cli.command {
@@ -133,6 +137,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Snapshots(SnapshotsCmd::Export(args)) => crawl::run_export(args, settings).await,
         Command::Scan(args) => scan::run(args),
         Command::Findings(FindingsCmd::List(args)) => findings::run_list(args, &settings).await,
+        Command::Demo(args) => demo::run(args, explicit_data_dir, settings).await,
     }
 }
 

@@ -8,8 +8,7 @@ use anyhow::Context;
 use serde::Serialize;
 
 use crate::rules::{
-    DictEntry, Hit, PackSource, RuleFilter, RuleOverride, RuleOverrides, RuleSet, TextContext,
-    ValueHasher,
+    DictEntry, Hit, PackSource, RuleFilter, RuleOverride, RuleOverrides, RuleSet, ValueHasher,
 };
 
 /// Options of `govwatch scan`.
@@ -144,28 +143,30 @@ pub fn run(args: ScanArgs) -> anyhow::Result<i32> {
         let name = file.display().to_string();
         match govwatch_crawlers::extract_file(file, &limits) {
             Ok(extracted) => {
-                for seg in &extracted.segments {
-                    let ctx = TextContext {
-                        numeric_precision_loss: seg.numeric_precision_loss,
-                        ..Default::default()
-                    };
-                    for hit in rules.scan_text_filtered(&seg.text, &ctx, &hasher, &filter) {
-                        let location = if seg.text.contains('\n') && !seg.location.contains('!') {
-                            let (l, c) = line_col(&seg.text, hit.span.start);
-                            if seg.location.is_empty() {
-                                format!("{l}:{c}")
-                            } else {
-                                format!("{}:{l}:{c}", seg.location)
-                            }
+                let segments = &extracted.segments;
+                for (location, hit) in
+                    crate::findings::segments::scan_segments(&rules, &hasher, &filter, segments)
+                {
+                    let seg_text = segments
+                        .iter()
+                        .find(|s| s.location == location)
+                        .map(|s| s.text.as_str())
+                        .unwrap_or_default();
+                    let location = if seg_text.contains('\n') && !location.contains('!') {
+                        let (l, c) = line_col(seg_text, hit.span.start);
+                        if location.is_empty() {
+                            format!("{l}:{c}")
                         } else {
-                            seg.location.clone()
-                        };
-                        findings.push(ScanFinding {
-                            file: name.clone(),
-                            location,
-                            hit,
-                        });
-                    }
+                            format!("{location}:{l}:{c}")
+                        }
+                    } else {
+                        location
+                    };
+                    findings.push(ScanFinding {
+                        file: name.clone(),
+                        location,
+                        hit,
+                    });
                 }
             }
             Err(e) => {

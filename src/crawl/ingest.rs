@@ -89,6 +89,8 @@ pub struct Ingestor<'a> {
     pub links_checked: bool,
     /// Columns as the column judgements need them.
     pub columns: Vec<rules::ColumnInput>,
+    /// Column name → list page URL (judgements name columns; findings point at pages).
+    pub column_urls: std::collections::HashMap<String, String>,
     /// Newest dated item on the home page, and whether the home page was read.
     pub home: Option<Option<NaiveDate>>,
     /// The feed.
@@ -144,6 +146,7 @@ impl<'a> Ingestor<'a> {
             broken_links: Vec::new(),
             links_checked: false,
             columns: Vec::new(),
+            column_urls: std::collections::HashMap::new(),
             home: None,
             feed: FeedState::default(),
             source_error: None,
@@ -261,13 +264,16 @@ impl<'a> Ingestor<'a> {
         let url = a.url.to_string();
         match &a.result {
             Ok(segments) => {
-                for s in segments {
-                    let ctx = TextContext {
-                        numeric_precision_loss: s.numeric_precision_loss,
-                        ..Default::default()
-                    };
-                    self.scan(&s.text, &ctx, &url, &s.location);
-                }
+                let hits = crate::findings::segments::scan_segments(
+                    &self.rules,
+                    self.eng.rules.hasher(),
+                    &crate::rules::RuleFilter::all(),
+                    segments,
+                );
+                self.drafts.extend(
+                    hits.iter()
+                        .map(|(loc, h)| FindingDraft::from_hit(h, &url, loc)),
+                );
             }
             Err(e) => {
                 // "Attachment not checked" must be loud: an operations alert for the office.
@@ -318,6 +324,9 @@ impl<'a> Ingestor<'a> {
         });
         // A list page that could not be read says nothing about staleness or blankness;
         // the broken link is reported by the link rule.
+        self.column_urls
+            .entry(c.name.clone())
+            .or_insert_with(|| c.url.to_string());
         if c.fetched_ok {
             self.columns.push(rules::ColumnInput {
                 name: c.name,

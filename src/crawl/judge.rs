@@ -77,10 +77,23 @@ pub async fn judge_after_crawl(
         assessments.push(rules.judge_account_activity(&status, now));
     }
     let target = ing.feed.url.clone().unwrap_or(url);
+    // Point each finding at the page it is about: a broken link's target, a column's list
+    // page, else the site or feed.
     let drafts: Vec<FindingDraft> = assessments
         .iter()
         .flat_map(|a| a.judgements.iter())
-        .map(|j| FindingDraft::from_judgement(j, &target))
+        .map(|j| {
+            let url = match j.rule_id.as_str() {
+                "link.broken" if j.subject.starts_with("http") => j.subject.clone(),
+                "site.column_stale" | "site.column_blank" => ing
+                    .column_urls
+                    .get(&j.subject)
+                    .cloned()
+                    .unwrap_or_else(|| target.clone()),
+                _ => target.clone(),
+            };
+            FindingDraft::from_judgement(j, &url)
+        })
         .collect();
     if drafts.is_empty() {
         return Ok(StoreOutcome::default());

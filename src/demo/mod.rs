@@ -35,11 +35,13 @@ mod estate;
 mod feeds;
 mod files;
 mod ids;
+mod register;
 mod site_a;
 mod site_a_text;
 mod site_b;
 
 pub use estate::DemoEstate;
+pub use register::register_estate;
 
 /// Site A's account name.
 pub const SITE_A: &str = "市南区人民政府门户网站";

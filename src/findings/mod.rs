@@ -7,6 +7,7 @@
 //! information reaches this module only masked and hashed (see `rules::Hit`).
 
 pub mod engine;
+pub mod segments;
 pub mod store;
 
 pub use engine::{EngineError, RulesEngine};

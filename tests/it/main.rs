@@ -11,6 +11,7 @@ mod cli;
 mod crawl;
 mod db_parity;
 mod demo_estate;
+mod demo_flow;
 mod import;
 mod ledger_proofs;
 mod ledger_tamper;
