@@ -7,6 +7,8 @@
 //! information reaches this module only masked and hashed (see `rules::Hit`).
 
 pub mod engine;
+pub mod overrides;
+pub mod scores;
 pub mod store;
 
 pub use engine::{EngineError, RulesEngine};
