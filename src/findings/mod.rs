@@ -8,6 +8,8 @@
 
 pub mod engine;
 pub mod segments;
+pub mod overrides;
+pub mod scores;
 pub mod store;
 
 pub use engine::{EngineError, RulesEngine};

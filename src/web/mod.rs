@@ -23,6 +23,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
+use crate::findings::{EngineError, RulesEngine};
 use crate::ledger::{self, LedgerError, VerifyOptions, keys};
 
 /// Shared state of the web server (cheap to clone).
@@ -34,6 +35,11 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Login attempt limiter.
     pub login_limiter: Arc<authn::LoginLimiter>,
+    /// The rules runtime (today's compiled rule set, the keyed hasher). Opened on first use
+    /// from the hash key in the data directory, so that building the state cannot fail and a
+    /// key problem shows up as an error of the pages that need the rules, not as a server
+    /// that does not start; [`AppState::with_rules_engine`] shares an engine already open.
+    rules: Arc<tokio::sync::OnceCell<Arc<RulesEngine>>>,
 }
 
 impl AppState {
@@ -44,7 +50,29 @@ impl AppState {
             db,
             settings: Arc::new(settings),
             login_limiter,
+            rules: Arc::new(tokio::sync::OnceCell::new()),
         }
+    }
+
+    /// The same state using `engine` (e.g. the one the in-process crawl workers use, so the
+    /// compiled rule set is cached once).
+    pub fn with_rules_engine(mut self, engine: Arc<RulesEngine>) -> Self {
+        self.rules = Arc::new(tokio::sync::OnceCell::new_with(Some(engine)));
+        self
+    }
+
+    /// The rules runtime, opened on first use from `settings.hash_key_path()`.
+    pub async fn rules_engine(&self) -> Result<Arc<RulesEngine>, EngineError> {
+        self.rules
+            .get_or_try_init(|| async {
+                let path = self.settings.hash_key_path();
+                // Reading (or creating and syncing) the key file is blocking file I/O.
+                tokio::task::spawn_blocking(move || RulesEngine::open(&path).map(Arc::new))
+                    .await
+                    .map_err(|e| EngineError::Overrides(format!("规则引擎初始化任务失败: {e}")))?
+            })
+            .await
+            .cloned()
     }
 
     /// What `verify` should check besides the database: this installation's key (so that a

@@ -15,6 +15,9 @@ use super::api;
         api::accounts::list, api::accounts::register, api::accounts::get_one,
         api::accounts::history, api::accounts::act,
         api::ledger::verify, api::ledger::list_checkpoints, api::ledger::create_checkpoint, api::ledger::proof,
+        api::findings::list, api::findings::get_one, api::findings::scores,
+        api::snapshots::crawls, api::snapshots::snapshots, api::snapshots::diff,
+        api::rules::list, api::rules::replace, api::rules::add_word,
     ),
     components(schemas(
         crate::web::error::ErrorBody, crate::web::error::ErrorDetail,
@@ -22,9 +25,14 @@ use super::api;
         crate::registry::Contact, crate::registry::Platform, crate::registry::Status,
         api::accounts::Department, api::accounts::RegisterRequest, api::accounts::ActionRequest,
         crate::registry::departments::DepartmentInput, api::me::Me, api::me::TokenRequest, api::me::TokenResponse,
+        api::findings::FindingView, crate::findings::scores::Scores, crate::findings::scores::AccountScore,
+        crate::findings::scores::DepartmentScore,
+        api::snapshots::CrawlView, api::snapshots::SnapshotView, api::snapshots::SnapshotPage, api::snapshots::SnapshotDiff,
+        api::rules::RulesView, crate::findings::overrides::RuleInfo, crate::findings::overrides::StoredOverrides,
+        crate::findings::overrides::NewWord,
     )),
     modifiers(&BearerAuth),
-    tags((name = "registry", description = "台账：单位与账号"), (name = "ledger", description = "全过程留痕账本"), (name = "auth", description = "身份"))
+    tags((name = "registry", description = "台账：单位与账号"), (name = "findings", description = "问题与评分"), (name = "crawls", description = "采集记录与快照"), (name = "rules", description = "规则与词典"), (name = "ledger", description = "全过程留痕账本"), (name = "auth", description = "身份"))
 )]
 struct ApiDoc;
 

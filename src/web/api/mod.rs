@@ -3,11 +3,14 @@
 //! handlers' annotations (`/api/v1/openapi.json`).
 
 pub mod accounts;
+pub mod findings;
 pub mod ledger;
 pub mod me;
+pub mod rules;
+pub mod snapshots;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 use super::AppState;
 
@@ -23,7 +26,16 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts", get(accounts::list).post(accounts::register))
         .route("/accounts/{id}", get(accounts::get_one))
         .route("/accounts/{id}/history", get(accounts::history))
+        .route("/accounts/{id}/crawls", get(snapshots::crawls))
+        .route("/accounts/{id}/snapshots", get(snapshots::snapshots))
         .route("/accounts/{id}/{action}", post(accounts::act))
+        .route("/findings", get(findings::list))
+        .route("/findings/{id}", get(findings::get_one))
+        .route("/scores", get(findings::scores))
+        .route("/snapshots/{id}/diff/{other}", get(snapshots::diff))
+        .route("/rules", get(rules::list))
+        .route("/rules/overrides", put(rules::replace))
+        .route("/rules/words", post(rules::add_word))
         .route("/ledger/verify", get(ledger::verify))
         .route(
             "/ledger/checkpoints",

@@ -8,8 +8,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::findings::FindingRow;
 use super::{UserBar, error_page, opt, render};
 use crate::auth::Role;
+use crate::findings::scores::{self, AccountScore};
 use crate::ledger;
 use crate::registry::{
     self, AccountFilter, AccountInput, AccountPatch, AccountView, Action, Contact, Platform,
@@ -17,6 +19,8 @@ use crate::registry::{
 };
 use crate::web::AppState;
 use crate::web::api::accounts::{ActionRequest, run_action};
+use crate::web::api::findings::views;
+use crate::web::api::snapshots::recent_crawls;
 use crate::web::authn::{Authed, PageUser};
 
 /// One `<option>` of a select.
@@ -153,6 +157,47 @@ pub struct ActionForm {
     label: &'static str,
 }
 
+/// One crawl run on the account page.
+pub struct CrawlRow {
+    started: String,
+    elapsed: String,
+    pages: i64,
+    attachments: i64,
+    broken_links: i64,
+    status: String,
+    status_label: &'static str,
+    error: String,
+}
+
+impl From<crate::db::entities::crawl::Model> for CrawlRow {
+    fn from(c: crate::db::entities::crawl::Model) -> Self {
+        Self {
+            started: crate::time::local(c.started_at),
+            elapsed: if c.finished_at.is_some() {
+                format!("{:.1} 秒", c.elapsed_ms as f64 / 1000.0)
+            } else {
+                "—".into()
+            },
+            pages: c.pages,
+            attachments: c.attachments,
+            broken_links: c.broken_links,
+            status_label: match c.status.as_str() {
+                "ok" => "完成",
+                "running" => "进行中",
+                "failed" => "失败",
+                _ => "其他",
+            },
+            status: c.status,
+            error: c.error.unwrap_or_default(),
+        }
+    }
+}
+
+/// Open findings shown on the account page (the findings page has them all).
+const ACCOUNT_FINDINGS: u64 = 100;
+/// Crawls shown on the account page.
+const ACCOUNT_CRAWLS: u64 = 20;
+
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
@@ -164,6 +209,45 @@ struct AccountPage {
     actions: Vec<ActionForm>,
     departments: Vec<(i64, String)>,
     history: Vec<HistoryRow>,
+    score: Option<AccountScore>,
+    score_unavailable: bool,
+    rows: Vec<FindingRow>,
+    /// The findings table omits the account column on the account's own page.
+    show_account: bool,
+    crawls: Vec<CrawlRow>,
+}
+
+/// The account's score card, open findings and recent crawls. A rules problem only hides the
+/// score (logged), it does not take the registry page down.
+async fn account_checks(
+    state: &AppState,
+    id: i64,
+) -> Result<(Option<AccountScore>, Vec<FindingRow>, Vec<CrawlRow>), sea_orm::DbErr> {
+    let score = match state.rules_engine().await {
+        Ok(engine) => match engine.rules(&state.db, crate::time::today()).await {
+            Ok(rules) => scores::for_account(&state.db, &rules, id).await?,
+            Err(e) => {
+                tracing::error!(error = %e, "rules unavailable for the account page");
+                None
+            }
+        },
+        Err(e) => {
+            tracing::error!(error = %e, "rules engine unavailable for the account page");
+            None
+        }
+    };
+    let open = scores::open_findings(&state.db, id, ACCOUNT_FINDINGS).await?;
+    let rows = views(&state.db, open)
+        .await?
+        .into_iter()
+        .map(FindingRow::from)
+        .collect();
+    let crawls = recent_crawls(&state.db, id, ACCOUNT_CRAWLS)
+        .await?
+        .into_iter()
+        .map(CrawlRow::from)
+        .collect();
+    Ok((score, rows, crawls))
 }
 
 /// `?done=` after a successful action.
@@ -191,6 +275,10 @@ async fn account_page(
     let departments = match department_options(state, a).await {
         Ok(d) => d,
         Err(e) => return registry_error_page(a, e),
+    };
+    let (score, rows, crawls) = match account_checks(state, id).await {
+        Ok(x) => x,
+        Err(e) => return registry_error_page(a, e.into()),
     };
     let current = Status::parse(&view.status).unwrap_or(Status::Deregistered);
     let actions = if a.actor.can_write() {
@@ -229,6 +317,12 @@ async fn account_page(
             actions,
             departments,
             history,
+            score_unavailable: score.is_none()
+                && scores::SCORED_ACCOUNT_STATUSES.contains(&current.as_str()),
+            score,
+            rows,
+            show_account: false,
+            crawls,
         },
     )
 }

@@ -2,8 +2,11 @@
 //! carries the session's CSRF token; crawled or user-supplied text is escaped by askama.
 
 mod accounts;
+mod dashboard;
+mod findings;
 mod ledger;
 mod login;
+mod rules;
 
 use askama::Template;
 use axum::Router;
@@ -18,7 +21,11 @@ use crate::auth::Role;
 /// The page routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/accounts") }))
+        .route("/", get(home))
+        .route("/dashboard", get(dashboard::show))
+        .route("/findings", get(findings::list))
+        .route("/rules", get(rules::show))
+        .route("/rules/words", post(rules::add_word))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/accounts", get(accounts::list))
@@ -32,6 +39,14 @@ pub fn routes() -> Router<AppState> {
         .route("/ledger/checkpoint", post(ledger::checkpoint))
 }
 
+/// `/`: the overview for the office and auditors, the registry for owners.
+async fn home(super::authn::PageUser(a): super::authn::PageUser) -> Redirect {
+    match a.actor.role {
+        Role::Office | Role::Auditor => Redirect::to("/dashboard"),
+        Role::Owner => Redirect::to("/accounts"),
+    }
+}
+
 /// The logged-in user as the page header shows them.
 #[derive(Debug, Clone)]
 pub struct UserBar {
@@ -43,6 +58,8 @@ pub struct UserBar {
     pub csrf: String,
     /// Whether the ledger page is in the menu.
     pub can_see_ledger: bool,
+    /// Whether the rules page is in the menu (office and auditors).
+    pub can_see_rules: bool,
 }
 
 impl UserBar {
@@ -53,6 +70,7 @@ impl UserBar {
             role_label: a.actor.role.label(),
             csrf: a.csrf().to_string(),
             can_see_ledger: matches!(a.actor.role, Role::Office | Role::Auditor),
+            can_see_rules: matches!(a.actor.role, Role::Office | Role::Auditor),
         }
     }
 }

@@ -63,6 +63,11 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// The app's data directory (snapshot store, keys).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._tdb.dir.path()
+    }
+
     pub async fn department(&self, code: &str, name: &str, parent: Option<&str>) -> i64 {
         departments::create(
             &self.db,
