@@ -7,9 +7,9 @@
 //! information reaches this module only masked and hashed (see `rules::Hit`).
 
 pub mod engine;
-pub mod segments;
 pub mod overrides;
 pub mod scores;
+pub mod segments;
 pub mod store;
 
 pub use engine::{EngineError, RulesEngine};

@@ -312,7 +312,7 @@ pub async fn verify_with_tree(
             prev = computed;
             expected += 1;
             report.entries += 1;
-            if report.entries % 20_000 == 0 {
+            if report.entries.is_multiple_of(20_000) {
                 progress(report.entries, total);
             }
         }
