@@ -40,6 +40,21 @@ fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     (best, out.expect("at least one run"))
 }
 
+/// Runs the real `govwatch scan` binary and returns how many findings it reported (JSON).
+fn govwatch_scan(args: &[&str]) -> usize {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_govwatch"))
+        .arg("scan")
+        .args(args)
+        .output()
+        .expect("run govwatch scan");
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "govwatch scan failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).map_or(0, |v| v.len())
+}
+
 fn mbps(bytes: usize, d: Duration) -> f64 {
     bytes as f64 / 1e6 / d.as_secs_f64()
 }
@@ -237,8 +252,21 @@ fn main() {
         t_rg_ascii.as_secs_f64() / t_ours.as_secs_f64()
     );
 
+    let (t_cli, cli_hits) = best(3, || {
+        govwatch_scan(&["--rules", "pii", "--format", "json", file])
+    });
+    println!(
+        "  cli   govwatch scan --rules pii --format json (whole process, output to a pipe): {:>8.0} MB/s  ({cli_hits} findings)  ratio {:.2}× rg",
+        mbps(bytes, t_cli),
+        t_rg.as_secs_f64() / t_cli.as_secs_f64()
+    );
+
     // (b) Full rule set with the 10,000-entry dictionary.
     println!("\n(b) full rule set + 10,000-entry dictionary");
+    let tsv_path = dir.path().join("dictionary.tsv");
+    let tsv: String = dict.iter().map(|(w, r)| format!("{w}\t{r}\n")).collect();
+    std::fs::write(&tsv_path, tsv).expect("write dictionary");
+    let tsv_file = tsv_path.to_str().expect("utf-8 path");
     let rg_dict = ["-F", "-c", "-f", dict_file, file];
     let (t_rgd, rgd_lines) = best(3, || rg(&rg_dict));
     println!(
@@ -305,6 +333,14 @@ fn main() {
             full_default = Some((rules, from_dict));
         }
     }
+    let (t_cli_full, cli_full_hits) = best(2, || {
+        govwatch_scan(&["--dictionary", tsv_file, "--format", "json", file])
+    });
+    println!(
+        "  cli   govwatch scan --dictionary dictionary.tsv --format json (all rules, whole process): {:>6.0} MB/s ({cli_full_hits} findings)  ratio {:.2}× rg",
+        mbps(bytes, t_cli_full),
+        t_rgd.as_secs_f64() / t_cli_full.as_secs_f64()
+    );
     let rg_matches = rg(&["-F", "-o", "-f", dict_file, file]).lines().count();
     let (rules, from_dict) = full_default.expect("default engine measured");
     println!("  check: rg -F -o finds {rg_matches} dictionary matches, ours {from_dict}");

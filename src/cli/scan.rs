@@ -100,12 +100,66 @@ pub fn read_dictionary(path: &Path) -> anyhow::Result<Vec<DictEntry>> {
     Ok(out)
 }
 
-/// Line and column (1-based, in characters) of a byte offset, for plain-text locations.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+/// Bytes read per chunk when streaming a plain-text file.
+const CHUNK: usize = 8 << 20;
+
+/// Streams a UTF-8 text file in chunks cut at line ends, scanning each, with hits located by
+/// line (`第N行`). `None` when the file is not UTF-8 (the extractors then decode it).
+fn scan_plain_text(
+    path: &Path,
+    rules: &RuleSet,
+    hasher: &ValueHasher,
+    filter: &RuleFilter,
+) -> std::io::Result<Option<Vec<(String, Hit)>>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut out = Vec::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    let mut line_base = 1usize;
+    let ctx = crate::rules::TextContext::default();
+    let mut eof = false;
+    while !eof {
+        let start = buf.len();
+        buf.resize(start + CHUNK, 0);
+        let n = f.read(&mut buf[start..])?;
+        buf.truncate(start + n);
+        eof = n == 0;
+        if buf.is_empty() {
+            break;
+        }
+        // Scan up to the last line end; keep the rest for the next round.
+        let cut = if eof {
+            buf.len()
+        } else {
+            memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1)
+        };
+        if cut == 0 && !eof {
+            if buf.len() > 64 * CHUNK {
+                return Ok(None);
+            }
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(&buf[..cut]) else {
+            return Ok(None);
+        };
+        let text = if line_base == 1 {
+            text.trim_start_matches('\u{feff}')
+        } else {
+            text
+        };
+        let bom = buf[..cut].len() - text.len();
+        let mut hits = rules.scan_text_filtered(text, &ctx, hasher, filter);
+        hits.sort_by_key(|h| h.span.start);
+        let (mut line, mut pos) = (line_base, 0usize);
+        for h in hits {
+            line += memchr::memchr_iter(b'\n', &text.as_bytes()[pos..h.span.start]).count();
+            pos = h.span.start;
+            out.push((format!("第{line}行"), h));
+        }
+        line_base += memchr::memchr_iter(b'\n', &buf[bom..cut]).count();
+        buf.drain(..cut);
+    }
+    Ok(Some(out))
 }
 
 /// Runs `govwatch scan`; exit 1 when any veto or personal-information finding, 2 when a
@@ -141,39 +195,39 @@ pub fn run(args: ScanArgs) -> anyhow::Result<i32> {
     let mut unchecked = 0;
     for file in &files {
         let name = file.display().to_string();
-        match govwatch_crawlers::extract_file(file, &limits) {
-            Ok(extracted) => {
-                let segments = &extracted.segments;
-                for (location, hit) in
-                    crate::findings::segments::scan_segments(&rules, &hasher, &filter, segments)
-                {
-                    let seg_text = segments
-                        .iter()
-                        .find(|s| s.location == location)
-                        .map(|s| s.text.as_str())
-                        .unwrap_or_default();
-                    let location = if seg_text.contains('\n') && !location.contains('!') {
-                        let (l, c) = line_col(seg_text, hit.span.start);
-                        if location.is_empty() {
-                            format!("{l}:{c}")
-                        } else {
-                            format!("{location}:{l}:{c}")
-                        }
-                    } else {
-                        location
-                    };
-                    findings.push(ScanFinding {
-                        file: name.clone(),
-                        location,
-                        hit,
-                    });
+        let plain = file
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e.to_lowercase().as_str(), "txt" | "md" | "text" | "log"));
+        // Plain UTF-8 text is streamed (any size); everything else, and text in other
+        // encodings, goes through the extractors.
+        let streamed = if plain {
+            scan_plain_text(file, &rules, &hasher, &filter)
+                .with_context(|| format!("无法读取 {name}"))?
+        } else {
+            None
+        };
+        let hits = match streamed {
+            Some(hits) => hits,
+            None => match govwatch_crawlers::extract_file(file, &limits) {
+                Ok(extracted) => crate::findings::segments::scan_segments(
+                    &rules,
+                    &hasher,
+                    &filter,
+                    &extracted.segments,
+                ),
+                Err(e) => {
+                    unchecked += 1;
+                    eprintln!("{name}: 未能检查: {e}");
+                    continue;
                 }
-            }
-            Err(e) => {
-                unchecked += 1;
-                eprintln!("{name}: 未能检查: {e}");
-            }
-        }
+            },
+        };
+        findings.extend(hits.into_iter().map(|(location, hit)| ScanFinding {
+            file: name.clone(),
+            location,
+            hit,
+        }));
     }
     match args.format {
         super::Format::Json => println!("{}", serde_json::to_string_pretty(&findings)?),
@@ -225,8 +279,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn line_and_column_count_characters() {
-        assert_eq!(line_col("第一行\n第二行有错", 10 + 3 + 3), (2, 3));
-        assert_eq!(line_col("abc", 0), (1, 1));
+    fn large_text_is_streamed_with_line_numbers_across_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.txt");
+        let filler = "依法做好政府信息公开工作，接受社会监督。\n";
+        let lines_before = (CHUNK / filler.len()) + 10;
+        let mut text = filler.repeat(lines_before);
+        text.push_str("我们要再接再励。\n");
+        std::fs::write(&path, &text).unwrap();
+        let rules = RuleSet::compile(
+            &PackSource::defaults(),
+            &RuleOverrides::default(),
+            crate::time::today(),
+        )
+        .unwrap();
+        let hasher = ValueHasher::new(&[7u8; 32]).unwrap();
+        let hits = scan_plain_text(&path, &rules, &hasher, &RuleFilter::all())
+            .unwrap()
+            .unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].0, format!("第{}行", lines_before + 1));
+        let gbk = dir.path().join("gbk.txt");
+        std::fs::write(&gbk, encoding_rs::GBK.encode("再接再励").0).unwrap();
+        assert!(
+            scan_plain_text(&gbk, &rules, &hasher, &RuleFilter::all())
+                .unwrap()
+                .is_none(),
+            "not UTF-8: left to the extractors"
+        );
     }
 }
