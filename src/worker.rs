@@ -53,7 +53,7 @@ pub fn crawl_engine(
         .map_err(|e| ServicesError::Crawler(e.to_string()))?;
     Ok(CrawlEngine {
         db,
-        store: Arc::new(SnapshotStore::open_local(&settings.data_dir)),
+        store: Arc::new(SnapshotStore::open_local_batched(&settings.data_dir)),
         crawler,
         rules: Arc::new(RulesEngine::open(&settings.hash_key_path())?),
     })

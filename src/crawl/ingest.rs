@@ -4,6 +4,7 @@
 //! flushed in one transaction per batch (with the ledger entries of new findings), which
 //! keeps SQLite's single writer busy for short moments only.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -461,13 +462,12 @@ impl<'a> Ingestor<'a> {
             };
             writes.push((hash, s));
         }
+        // No committed row may name an object a crash could lose.
+        self.eng.store.sync().await?;
         let txn = self.eng.db.begin().await?;
         let mut head = ledger::lock_head(&txn).await?;
-        for (hash, s) in writes {
-            if upsert_snapshot(&txn, self.account.id, self.crawl_id, hash, s).await? {
-                self.out.snapshots_new += 1;
-            }
-        }
+        self.out.snapshots_new +=
+            upsert_snapshots(&txn, self.account.id, self.crawl_id, writes).await?;
         for chunk in std::mem::take(&mut self.link_rows).chunks(500) {
             link_check::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(&txn)
@@ -534,70 +534,109 @@ fn unchecked_attachment(url: &str, reason: &str) -> FindingDraft {
     }
 }
 
-/// Writes a new snapshot row when the content changed, else moves `last_seen_at`.
-/// Returns true when a new version was recorded.
-async fn upsert_snapshot<C: ConnectionTrait>(
+/// Records a batch of fetched resources: a new snapshot row for each URL whose content
+/// changed, `last_seen_at` moved for the others. Three statements per batch, whatever its
+/// size. Returns how many new versions were recorded.
+async fn upsert_snapshots<C: ConnectionTrait>(
     db: &C,
     account_id: i64,
     crawl_id: i64,
-    content_hash: Option<String>,
-    s: SnapshotWrite,
-) -> Result<bool, sea_orm::DbErr> {
-    let url_key = sha256_hex(&s.url);
-    let latest = snapshot::Entity::find()
-        .filter(snapshot::Column::AccountId.eq(account_id))
-        .filter(snapshot::Column::UrlKey.eq(url_key.as_str()))
-        .order_by_desc(snapshot::Column::Id)
-        .select_only()
-        .columns([
-            snapshot::Column::Id,
-            snapshot::Column::ContentHash,
-            snapshot::Column::Status,
-        ])
-        .into_tuple::<(i64, Option<String>, i32)>()
-        .one(db)
-        .await?;
-    // A 304 has no body: it confirms the latest version.
-    let same = match &latest {
-        Some((_, hash, status)) => {
+    writes: Vec<(Option<String>, SnapshotWrite)>,
+) -> Result<u64, sea_orm::DbErr> {
+    if writes.is_empty() {
+        return Ok(0);
+    }
+    let keyed: Vec<(String, Option<String>, SnapshotWrite)> = writes
+        .into_iter()
+        .map(|(h, s)| (sha256_hex(&s.url), h, s))
+        .collect();
+    let keys: Vec<&str> = keyed.iter().map(|(k, _, _)| k.as_str()).collect();
+    // The newest version of each URL in the batch.
+    let mut latest: HashMap<String, (i64, Option<String>, i32)> = HashMap::new();
+    for chunk in keys.chunks(500) {
+        let rows = snapshot::Entity::find()
+            .filter(snapshot::Column::AccountId.eq(account_id))
+            .filter(snapshot::Column::UrlKey.is_in(chunk.iter().copied()))
+            .select_only()
+            .columns([
+                snapshot::Column::UrlKey,
+                snapshot::Column::Id,
+                snapshot::Column::ContentHash,
+                snapshot::Column::Status,
+            ])
+            .into_tuple::<(String, i64, Option<String>, i32)>()
+            .all(db)
+            .await?;
+        for (key, id, hash, status) in rows {
+            match latest.get(&key) {
+                Some((newer, _, _)) if *newer > id => {}
+                _ => {
+                    latest.insert(key, (id, hash, status));
+                }
+            }
+        }
+    }
+    let mut seen_ids = Vec::new();
+    let mut seen_at = None;
+    let mut inserts = Vec::new();
+    let mut batch_keys = std::collections::HashSet::new();
+    for (key, content_hash, s) in keyed {
+        // A 304 has no body: it confirms the latest version.
+        let same = latest.get(&key).is_some_and(|(_, hash, status)| {
             (content_hash.is_none() && s.status == 304)
                 || (*hash == content_hash && *status == s.status)
+        });
+        if same {
+            if let Some((id, _, _)) = latest.get(&key) {
+                seen_ids.push(*id);
+                seen_at = seen_at.max(Some(s.seen_at));
+            }
+            continue;
         }
-        None => false,
-    };
-    if let (true, Some((id, _, _))) = (same, latest) {
-        snapshot::Entity::update_many()
-            .col_expr(snapshot::Column::LastSeenAt, s.seen_at.into())
-            .col_expr(snapshot::Column::LastCrawlId, crawl_id.into())
-            .filter(snapshot::Column::Id.eq(id))
-            .exec(db)
-            .await?;
-        return Ok(false);
+        // The same URL twice in one batch (a redirect target seen twice): keep the first.
+        if !batch_keys.insert(key.clone()) {
+            continue;
+        }
+        inserts.push(snapshot::ActiveModel {
+            id: NotSet,
+            account_id: Set(account_id),
+            url: Set(s.url),
+            url_key: Set(key),
+            kind: Set(s.kind.into()),
+            content_hash: Set(content_hash),
+            size: Set(s.size),
+            status: Set(s.status),
+            content_type: Set(s.content_type),
+            encoding: Set(s.encoding),
+            encoding_mismatch: Set(s.encoding_mismatch),
+            title: Set(s.title),
+            headers: Set(s.headers),
+            etag: Set(s.etag),
+            last_modified: Set(s.last_modified),
+            first_seen_at: Set(s.seen_at),
+            last_seen_at: Set(s.seen_at),
+            first_crawl_id: Set(crawl_id),
+            last_crawl_id: Set(crawl_id),
+        });
     }
-    snapshot::Entity::insert(snapshot::ActiveModel {
-        id: NotSet,
-        account_id: Set(account_id),
-        url: Set(s.url),
-        url_key: Set(url_key),
-        kind: Set(s.kind.into()),
-        content_hash: Set(content_hash),
-        size: Set(s.size),
-        status: Set(s.status),
-        content_type: Set(s.content_type),
-        encoding: Set(s.encoding),
-        encoding_mismatch: Set(s.encoding_mismatch),
-        title: Set(s.title),
-        headers: Set(s.headers),
-        etag: Set(s.etag),
-        last_modified: Set(s.last_modified),
-        first_seen_at: Set(s.seen_at),
-        last_seen_at: Set(s.seen_at),
-        first_crawl_id: Set(crawl_id),
-        last_crawl_id: Set(crawl_id),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(true)
+    if let Some(at) = seen_at {
+        for chunk in seen_ids.chunks(500) {
+            snapshot::Entity::update_many()
+                .col_expr(snapshot::Column::LastSeenAt, at.into())
+                .col_expr(snapshot::Column::LastCrawlId, crawl_id.into())
+                .filter(snapshot::Column::Id.is_in(chunk.iter().copied()))
+                .exec(db)
+                .await?;
+        }
+    }
+    let new = inserts.len() as u64;
+    // 19 columns a row: stay far below SQLite's bind-parameter limit.
+    for chunk in inserts.chunks(400) {
+        snapshot::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(new)
 }
 
 async fn upsert_post<C: ConnectionTrait>(
