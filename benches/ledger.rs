@@ -12,7 +12,7 @@
 use std::time::Instant;
 
 use govwatch::auth::Actor;
-use govwatch::db::entities::{ledger_entry, ledger_payload};
+use govwatch::db::entities::ledger_entry;
 use govwatch::ledger::hash::{self, EntryFields};
 use govwatch::ledger::{self, VerifyOptions, keys};
 use govwatch::registry::{self, AccountInput, AccountPatch, Platform};
@@ -101,7 +101,6 @@ async fn bulk_fill(db: &DatabaseConnection, n: u64) {
         let k = left.min(batch);
         let txn = db.begin().await.expect("begin");
         let mut entries = Vec::with_capacity(k as usize);
-        let mut payloads = Vec::with_capacity(k as usize);
         for _ in 0..k {
             seq += 1;
             let payload =
@@ -133,9 +132,6 @@ async fn bulk_fill(db: &DatabaseConnection, n: u64) {
                 payload_hash: Set(ph),
                 prev_hash: Set(prev.clone()),
                 entry_hash: Set(h.clone()),
-            });
-            payloads.push(ledger_payload::ActiveModel {
-                seq: Set(seq),
                 payload: Set(Some(payload)),
                 redacted_at: Set(None),
                 redaction_reason: Set(None),
@@ -143,10 +139,6 @@ async fn bulk_fill(db: &DatabaseConnection, n: u64) {
             prev = h;
         }
         ledger_entry::Entity::insert_many(entries)
-            .exec_without_returning(&txn)
-            .await
-            .expect("insert");
-        ledger_payload::Entity::insert_many(payloads)
             .exec_without_returning(&txn)
             .await
             .expect("insert");

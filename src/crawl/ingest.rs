@@ -14,7 +14,7 @@ use govwatch_crawlers::{
 };
 use sea_orm::{
     ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QuerySelect, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 

@@ -23,12 +23,12 @@ pub mod verify;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 use serde_json::Value;
 
-use crate::db::entities::{ledger_entry, ledger_head, ledger_payload};
+use crate::db::entities::ledger_entry;
 
 pub use checkpoint::{Checkpoint, checkpoint};
 pub use prove::{InclusionProof, prove};
@@ -149,23 +149,14 @@ pub async fn append<C: ConnectionTrait>(
         payload_hash,
         prev_hash: head.last_hash.clone(),
         entry_hash: entry_hash.clone(),
+        payload: Some(payload),
+        redacted_at: None,
+        redaction_reason: None,
     };
+    // One statement: the entry with its payload; the migration's trigger moves the head in
+    // the same statement (a round trip fewer per change).
     ledger_entry::Entity::insert(ledger_entry::ActiveModel::from(model.clone()))
         .exec_without_returning(txn)
-        .await?;
-    ledger_payload::Entity::insert(ledger_payload::ActiveModel {
-        seq: Set(seq),
-        payload: Set(Some(payload)),
-        redacted_at: Set(None),
-        redaction_reason: Set(None),
-    })
-    .exec_without_returning(txn)
-    .await?;
-    ledger_head::Entity::update_many()
-        .col_expr(ledger_head::Column::LastSeq, seq.into())
-        .col_expr(ledger_head::Column::LastHash, entry_hash.clone().into())
-        .filter(ledger_head::Column::Id.eq(1))
-        .exec(txn)
         .await?;
     head.last_seq = seq;
     head.last_hash = entry_hash;
@@ -185,16 +176,88 @@ pub async fn record(
     Ok(model)
 }
 
+/// The hashed record of an entry: every field the entry hash covers, and the hash. This is
+/// what auditors check; the payload stays out of it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Record {
+    /// Sequence number, from 1.
+    pub seq: i64,
+    /// Canonical UTC time.
+    pub recorded_at: String,
+    /// Who acted.
+    pub actor: String,
+    /// What was done.
+    pub action: String,
+    /// Kind of subject.
+    pub subject_type: String,
+    /// Subject id.
+    pub subject_id: String,
+    /// Why.
+    pub reason: String,
+    /// Hex SHA-256 of the payload text.
+    pub payload_hash: String,
+    /// Hex hash of the previous entry.
+    pub prev_hash: String,
+    /// Hex hash of this entry.
+    pub entry_hash: String,
+}
+
+impl Record {
+    /// The fields as hashed.
+    pub fn fields(&self) -> hash::EntryFields<'_> {
+        hash::EntryFields {
+            seq: self.seq,
+            recorded_at: &self.recorded_at,
+            actor: &self.actor,
+            action: &self.action,
+            subject_type: &self.subject_type,
+            subject_id: &self.subject_id,
+            reason: &self.reason,
+            payload_hash: &self.payload_hash,
+            prev_hash: &self.prev_hash,
+        }
+    }
+}
+
+impl From<ledger_entry::Model> for Record {
+    fn from(m: ledger_entry::Model) -> Self {
+        Self {
+            seq: m.seq,
+            recorded_at: m.recorded_at,
+            actor: m.actor,
+            action: m.action,
+            subject_type: m.subject_type,
+            subject_id: m.subject_id,
+            reason: m.reason,
+            payload_hash: m.payload_hash,
+            prev_hash: m.prev_hash,
+            entry_hash: m.entry_hash,
+        }
+    }
+}
+
 /// An entry with its payload, as shown in histories and exports.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct EntryView {
     /// The hashed record.
     #[serde(flatten)]
-    pub entry: ledger_entry::Model,
+    pub entry: Record,
     /// The payload, or `None` when redacted.
     pub payload: Option<Value>,
     /// When the payload was redacted.
     pub redacted_at: Option<String>,
+}
+
+impl From<ledger_entry::Model> for EntryView {
+    fn from(mut m: ledger_entry::Model) -> Self {
+        let payload = m.payload.take().and_then(|s| serde_json::from_str(&s).ok());
+        let redacted_at = m.redacted_at.take();
+        Self {
+            entry: m.into(),
+            payload,
+            redacted_at,
+        }
+    }
 }
 
 /// The whole history of one subject, oldest first.
@@ -209,27 +272,7 @@ pub async fn history<C: ConnectionTrait>(
         .order_by_asc(ledger_entry::Column::Seq)
         .all(db)
         .await?;
-    let seqs: Vec<i64> = entries.iter().map(|e| e.seq).collect();
-    let payloads = ledger_payload::Entity::find()
-        .filter(ledger_payload::Column::Seq.is_in(seqs))
-        .all(db)
-        .await?;
-    let mut by_seq: std::collections::HashMap<i64, ledger_payload::Model> =
-        payloads.into_iter().map(|p| (p.seq, p)).collect();
-    Ok(entries
-        .into_iter()
-        .map(|entry| {
-            let p = by_seq.remove(&entry.seq);
-            EntryView {
-                payload: p
-                    .as_ref()
-                    .and_then(|p| p.payload.as_deref())
-                    .and_then(|s| serde_json::from_str(s).ok()),
-                redacted_at: p.and_then(|p| p.redacted_at),
-                entry,
-            }
-        })
-        .collect())
+    Ok(entries.into_iter().map(EntryView::from).collect())
 }
 
 /// Redacts the payload of entry `seq` for a lawful erasure. The entry hash, which covers
@@ -242,19 +285,20 @@ pub async fn redact_payload(
 ) -> Result<(), LedgerError> {
     let txn = db.begin().await?;
     let mut head = lock_head(&txn).await?;
-    let existing = ledger_payload::Entity::find_by_id(seq)
-        .one(&txn)
-        .await?
-        .ok_or(LedgerError::NoSuchEntry(seq))?;
     let now = hash::canonical_time(Utc::now());
-    ledger_payload::Entity::update(ledger_payload::ActiveModel {
-        seq: Set(existing.seq),
-        payload: Set(None),
-        redacted_at: Set(Some(now)),
-        redaction_reason: Set(Some(reason.to_string())),
-    })
-    .exec(&txn)
-    .await?;
+    let done = ledger_entry::Entity::update_many()
+        .col_expr(ledger_entry::Column::Payload, Option::<String>::None.into())
+        .col_expr(ledger_entry::Column::RedactedAt, Some(now).into())
+        .col_expr(
+            ledger_entry::Column::RedactionReason,
+            Some(reason.to_string()).into(),
+        )
+        .filter(ledger_entry::Column::Seq.eq(seq))
+        .exec(&txn)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(LedgerError::NoSuchEntry(seq));
+    }
     append(
         &txn,
         &mut head,

@@ -17,7 +17,7 @@ use crate::db::entities::{ledger_checkpoint, ledger_entry};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InclusionProof {
     /// The entry (all hashed fields).
-    pub entry: ledger_entry::Model,
+    pub entry: super::Record,
     /// Zero-based leaf index (`seq − 1`).
     pub leaf_index: u64,
     /// Hex sibling hashes, bottom-up.
@@ -56,7 +56,7 @@ pub async fn prove(
         .inclusion_proof(index, cp.tree_size)
         .ok_or(LedgerError::NotCheckpointed(seq))?;
     Ok(InclusionProof {
-        entry,
+        entry: entry.into(),
         leaf_index: index,
         audit_path: path.iter().map(hash::to_hex).collect(),
         checkpoint: cp,

@@ -116,7 +116,6 @@ async fn edited_actor_with_recomputed_own_hash_breaks_the_chain() {
 async fn deleted_row_is_caught() {
     let t = ledger_with(10).await;
     exec(&t.db, "DELETE FROM ledger_entries WHERE seq = 4").await;
-    exec(&t.db, "DELETE FROM ledger_payloads WHERE seq = 4").await;
     assert_eq!(first_bad(&verify(&t.db).await), (Some(4), "missing_entry"));
 }
 
@@ -125,18 +124,16 @@ async fn inserted_row_is_caught() {
     let t = ledger_with(10).await;
     // Make room at seq 5 by shifting the rest up, then insert a well-formed forged entry
     // that chains correctly onto entry 4.
-    for table in ["ledger_entries", "ledger_payloads"] {
-        exec(
-            &t.db,
-            &format!("UPDATE {table} SET seq = seq + 1000 WHERE seq >= 5"),
-        )
-        .await;
-        exec(
-            &t.db,
-            &format!("UPDATE {table} SET seq = seq - 999 WHERE seq >= 1005"),
-        )
-        .await;
-    }
+    exec(
+        &t.db,
+        "UPDATE ledger_entries SET seq = seq + 1000 WHERE seq >= 5",
+    )
+    .await;
+    exec(
+        &t.db,
+        "UPDATE ledger_entries SET seq = seq - 999 WHERE seq >= 1005",
+    )
+    .await;
     let prev = ledger_entry::Entity::find_by_id(4)
         .one(&t.db)
         .await
@@ -159,15 +156,10 @@ async fn inserted_row_is_caught() {
     exec(
         &t.db,
         &format!(
-            "INSERT INTO ledger_entries (seq, recorded_at, actor, action, subject_type, subject_id, reason, payload_hash, prev_hash, entry_hash) \
-             VALUES (5, '{}', 'intruder', 'account.register', 'account', '999', '伪造', '{ph}', '{}', '{h}')",
+            "INSERT INTO ledger_entries (seq, recorded_at, actor, action, subject_type, subject_id, reason, payload_hash, prev_hash, entry_hash, payload) \
+             VALUES (5, '{}', 'intruder', 'account.register', 'account', '999', '伪造', '{ph}', '{}', '{h}', '{{}}')",
             prev.recorded_at, prev.entry_hash
         ),
-    )
-    .await;
-    exec(
-        &t.db,
-        "INSERT INTO ledger_payloads (seq, payload) VALUES (5, '{}')",
     )
     .await;
     // Entry 5 itself is well formed; the old entry 5, now at 6, no longer matches its hash
@@ -216,7 +208,7 @@ async fn edited_payload_is_caught_but_redaction_is_not_tampering() {
     assert_eq!(r.redacted_payloads, 1);
     exec(
         &t.db,
-        "UPDATE ledger_payloads SET payload = '{\"after\":null}' WHERE seq = 4",
+        "UPDATE ledger_entries SET payload = '{\"after\":null}' WHERE seq = 4",
     )
     .await;
     assert_eq!(
@@ -225,7 +217,7 @@ async fn edited_payload_is_caught_but_redaction_is_not_tampering() {
     );
     exec(
         &t.db,
-        "UPDATE ledger_payloads SET payload = NULL WHERE seq = 4",
+        "UPDATE ledger_entries SET payload = NULL WHERE seq = 4",
     )
     .await;
     assert_eq!(
@@ -238,7 +230,6 @@ async fn edited_payload_is_caught_but_redaction_is_not_tampering() {
 async fn truncated_tail_is_caught_by_the_head() {
     let t = ledger_with(6).await;
     exec(&t.db, "DELETE FROM ledger_entries WHERE seq = 7").await;
-    exec(&t.db, "DELETE FROM ledger_payloads WHERE seq = 7").await;
     assert_eq!(first_bad(&verify(&t.db).await).1, "head_mismatch");
 }
 
@@ -312,7 +303,6 @@ async fn truncated_and_rehashed_history_is_caught_by_a_checkpoint() {
         .unwrap()
         .unwrap();
     exec(&t.db, "DELETE FROM ledger_entries WHERE seq >= 8").await;
-    exec(&t.db, "DELETE FROM ledger_payloads WHERE seq >= 8").await;
     rehash(&t.db).await;
     assert_eq!(first_bad(&verify(&t.db).await).1, "checkpoint_truncated");
 }

@@ -1,4 +1,6 @@
-//! One hash-chained ledger entry. Every column except `entry_hash` is covered by the hash.
+//! One hash-chained ledger entry. The hashed record is every column up to `entry_hash`; the
+//! payload and its redaction marker sit outside it (only `payload_hash` is chained), so a
+//! payload can be erased lawfully without breaking the chain.
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +20,11 @@ pub struct Model {
     pub payload_hash: String,
     pub prev_hash: String,
     pub entry_hash: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub payload: Option<String>,
+    pub redacted_at: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub redaction_reason: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -10,7 +10,6 @@ pub mod finding;
 pub mod ledger_checkpoint;
 pub mod ledger_entry;
 pub mod ledger_head;
-pub mod ledger_payload;
 pub mod link_check;
 pub mod post;
 pub mod probe;
