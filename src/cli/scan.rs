@@ -139,7 +139,7 @@ fn scan_plain_text(
             }
             continue;
         }
-        let Ok(text) = std::str::from_utf8(&buf[..cut]) else {
+        let Ok(text) = simdutf8::basic::from_utf8(&buf[..cut]) else {
             return Ok(None);
         };
         let text = if line_base == 1 {
