@@ -138,14 +138,24 @@ fn put_blocking(path: &Path, data: &[u8], durable: bool) -> Result<bool, Storage
             file.sync_all().map_err(io_error("fsync", &temp.0))?;
         }
     }
-    let created = match fs::hard_link(&temp.0, path) {
-        Ok(()) => true,
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => false,
-        Err(e) => {
-            tracing::debug!(error = %e, "hard link failed; renaming into place instead");
-            fs::rename(&temp.0, path).map_err(io_error("rename", path))?;
-            true
+    // Durable mode links the temporary file into place: of several concurrent writers exactly
+    // one reports "created", and a complete file is never replaced. Batched mode renames it
+    // instead: no second name to unlink, which is what makes thousands of small objects cheap
+    // on ext4; a concurrent writer of the same object writes the same bytes, so replacing
+    // them is harmless.
+    let created = if durable {
+        match fs::hard_link(&temp.0, path) {
+            Ok(()) => true,
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => false,
+            Err(e) => {
+                tracing::debug!(error = %e, "hard link failed; renaming into place instead");
+                fs::rename(&temp.0, path).map_err(io_error("rename", path))?;
+                true
+            }
         }
+    } else {
+        fs::rename(&temp.0, path).map_err(io_error("rename", path))?;
+        true
     };
     drop(temp);
     if created && durable {
