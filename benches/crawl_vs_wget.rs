@@ -28,7 +28,8 @@ fn main() {
     }
     if let Some(i) = args.iter().position(|a| a == "--child-platform") {
         let url = args.get(i + 1).expect("--child-platform URL");
-        child_platform(url);
+        let data_dir = args.get(i + 2).expect("--child-platform URL DATA_DIR");
+        child_platform(url, std::path::Path::new(data_dir));
         return;
     }
     driver();
@@ -65,13 +66,19 @@ fn driver() {
     println!("site: {n} pages on {main_addr}, external host {ext_addr}");
     let exe = std::env::current_exe().expect("current exe");
 
+    // Every folder written in the run is removed only after the last contestant: on ext4,
+    // allocating inodes next to thousands of just-deleted ones is several times slower
+    // (`recently_deleted` in the kernel profile), so one contestant's clean-up would
+    // slow the next one down.
+    let platform_dir = tempfile::tempdir().expect("tempdir");
     let run_child = |flag: &str| -> Contestant {
         let t = timed(
             Command::new("/usr/bin/time")
                 .arg("-v")
                 .arg(&exe)
                 .arg(flag)
-                .arg(&base),
+                .arg(&base)
+                .arg(platform_dir.path()),
         );
         let out = String::from_utf8_lossy(&t.stdout).into_owned();
         if !t.status_ok {
@@ -186,7 +193,7 @@ fn bench_config() -> govwatch_crawlers::CrawlConfig {
 
 /// The platform child: a fresh data directory with SQLite, the site registered as a website
 /// account, one `govwatch crawl` of it.
-fn child_platform(base: &str) {
+fn child_platform(base: &str, data_dir: &std::path::Path) {
     use govwatch::auth::Actor;
     use govwatch::registry::{self, AccountInput, Platform};
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -196,9 +203,8 @@ fn child_platform(base: &str) {
         .expect("runtime");
     rt.block_on(async {
         govwatch::install_crypto_provider();
-        let dir = tempfile::tempdir().expect("tempdir");
         let mut settings = govwatch::config::Settings {
-            data_dir: dir.path().to_path_buf(),
+            data_dir: data_dir.to_path_buf(),
             ..Default::default()
         };
         settings.crawler = bench_config();

@@ -14,7 +14,7 @@ use bytes::Bytes;
 
 use super::StorageError;
 
-/// Object storage under string keys such as `objects/ab/cd/<hash>.zst`.
+/// Object storage under string keys such as `objects/ab/<hash>.zst`.
 pub trait ObjectBackend: Send + Sync + 'static {
     /// Stores `data` under `key` unless an object already exists there. Returns `true` if this
     /// call created it. Readers must never see a partial object.

@@ -63,7 +63,6 @@ async fn same_bytes_are_stored_once() {
         .path()
         .join("snapshots/objects")
         .join(&hex[..2])
-        .join(&hex[2..4])
         .join(format!("{hex}.zst"));
     assert_eq!(files[0], expected);
     assert_eq!(
@@ -73,6 +72,37 @@ async fn same_bytes_are_stored_once() {
 
     assert!(store.contains(&first.hash).await.unwrap());
     assert_eq!(store.get(&first.hash).await.unwrap(), Bytes::from(body));
+}
+
+/// Objects written by earlier versions (two folder levels, `objects/ab/cd/<hash>`) are still
+/// read: an upgrade must not make old snapshots vanish from the diff view and WARC export.
+#[tokio::test]
+async fn objects_in_the_earlier_two_level_layout_are_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = page(50);
+    let hash = ContentHash::of(&body);
+    let hex = hash.to_hex();
+    let old = dir
+        .path()
+        .join("snapshots/objects")
+        .join(&hex[..2])
+        .join(&hex[2..4]);
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(
+        old.join(format!("{hex}.zst")),
+        zstd::bulk::compress(&body, 3).unwrap(),
+    )
+    .unwrap();
+
+    let store = SnapshotStore::open_local(dir.path());
+    assert!(store.contains(&hash).await.unwrap());
+    assert_eq!(store.get(&hash).await.unwrap(), Bytes::from(body));
+    let missing = ContentHash::of(b"never stored");
+    assert!(!store.contains(&missing).await.unwrap());
+    assert!(matches!(
+        store.get(&missing).await,
+        Err(StorageError::NotFound(_))
+    ));
 }
 
 #[tokio::test]
