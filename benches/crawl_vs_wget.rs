@@ -2,10 +2,12 @@
 //!
 //! 1. the crawler alone (`govwatch-crawlers`: parse, text, columns, every link target checked
 //!    including an external host, attachments extracted, a blake3 of every body);
-//! 2. the whole platform (`govwatch crawl` of a registered website: the same crawl plus
+//! 2. the crawler plus the snapshot store (every body hashed, zstd-compressed and written
+//!    to disk, one sync at the end; no database), which tells the store's cost apart;
+//! 3. the whole platform (`govwatch crawl` of a registered website: the same crawl plus
 //!    content-addressed zstd snapshots on disk, metadata and link checks in SQLite, the rules
 //!    engine over every page and attachment, findings with ledger entries);
-//! 3. `wget --spider -r -l inf` (Debian's wget), which only spiders the one host.
+//! 4. `wget --spider -r -l inf` (Debian's wget), which only spiders the one host.
 //!
 //! Each runs as a child process under `/usr/bin/time -v`, so its peak RSS is measured alone.
 //! Run with `cargo bench --bench crawl_vs_wget`; `BENCH_PAGES` sets the site size (5000).
@@ -17,13 +19,23 @@ use std::process::Command;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
+use govwatch::storage::SnapshotStore;
 use site::{HTML_GETS, REQUESTS, build_site, external_site, router};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--child") {
         let url = args.get(i + 1).expect("--child URL");
-        child(url);
+        child(url, None);
+        return;
+    }
+    if let Some(i) = args.iter().position(|a| a == "--child-snapshots") {
+        let url = args.get(i + 1).expect("--child-snapshots URL DATA_DIR");
+        let data_dir = args.get(i + 2).expect("--child-snapshots URL DATA_DIR");
+        child(
+            url,
+            Some(std::path::Path::new(data_dir).join("snapshots-only")),
+        );
         return;
     }
     if let Some(i) = args.iter().position(|a| a == "--child-platform") {
@@ -105,6 +117,7 @@ fn driver() {
         c
     };
     let ours = run_child("--child");
+    let snapshots = run_child("--child-snapshots");
     let platform = run_child("--child-platform");
 
     let dir = tempfile::tempdir().expect("tempdir");
@@ -147,6 +160,15 @@ fn driver() {
         ours.links,
         ours.broken,
         ours.attachments,
+    );
+    println!(
+        "| crawler + snapshot store | {:.0} | {} | {:.2} | {:.0} | {:.2} | {:.1} | the same, plus every body in the content-addressed zstd store on disk (no database) |",
+        snapshots.pages,
+        snapshots.requests,
+        snapshots.secs,
+        snapshots.pages / snapshots.secs,
+        (snapshots.pages / snapshots.secs) / wget_rate,
+        snapshots.rss_mib,
     );
     println!(
         "| govwatch crawl (platform) | {:.0} | {} | {:.2} | {:.0} | {:.2} | {:.1} | the same, plus zstd snapshots on disk, SQLite rows, rules on every page and attachment, {} findings with ledger entries |",
@@ -281,7 +303,9 @@ fn timed(cmd: &mut Command) -> Timed {
 // ---------------------------------------------------------------------------------------
 // The crawler child
 
-fn child(base: &str) {
+/// The crawler child; with `store_dir`, every body also goes into a batched snapshot store
+/// there (synced once at the end), to tell the store's cost from the database's and rules'.
+fn child(base: &str, store_dir: Option<std::path::PathBuf>) {
     use govwatch_crawlers::{Crawler, Observation, Source};
 
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -293,17 +317,41 @@ fn child(base: &str) {
         let config = bench_config();
         let crawler = Crawler::new(config).expect("crawler");
         let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+        let store = store_dir.map(|d| std::sync::Arc::new(SnapshotStore::open_local_batched(d)));
         let consumer = tokio::spawn(async move {
             let mut digest = blake3::Hasher::new();
             let mut n = 0u64;
+            let mut puts: tokio::task::JoinSet<
+                Result<govwatch::storage::PutResult, govwatch::storage::StorageError>,
+            > = tokio::task::JoinSet::new();
             while let Some(obs) = rx.recv().await {
-                let body: &[u8] = match &obs {
-                    Observation::Page(p) => &p.body,
-                    Observation::Attachment(a) => &a.body,
-                    _ => &[],
+                let body = match &obs {
+                    Observation::Page(p) => p.body.clone(),
+                    Observation::Attachment(a) => a.body.clone(),
+                    _ => bytes::Bytes::new(),
                 };
-                digest.update(blake3::hash(body).as_bytes());
+                digest.update(blake3::hash(&body).as_bytes());
+                if let Some(store) = &store
+                    && !body.is_empty()
+                {
+                    // As many writes in flight as the platform's ingest allows.
+                    while puts.len() >= 4 {
+                        puts.join_next()
+                            .await
+                            .expect("a put")
+                            .expect("put task")
+                            .expect("put");
+                    }
+                    let store = store.clone();
+                    puts.spawn(async move { store.put(body).await });
+                }
                 n += 1;
+            }
+            while let Some(done) = puts.join_next().await {
+                done.expect("put task").expect("put");
+            }
+            if let Some(store) = &store {
+                store.sync().await.expect("sync");
             }
             (n, digest.finalize())
         });
