@@ -1,5 +1,6 @@
 //! Server basics: health, metrics, the OpenAPI document, the pages, escaping.
 
+use crate::support::app::{get_json, get_text};
 use govwatch::auth::Role;
 use serde_json::json;
 
@@ -12,14 +13,7 @@ async fn health_metrics_and_openapi() {
     let r = c.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "ok");
-    let spec: serde_json::Value = c
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: serde_json::Value = get_json(&c, app.url("/api/v1/openapi.json")).await;
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/api/v1/accounts",
@@ -34,14 +28,7 @@ async fn health_metrics_and_openapi() {
         );
     }
     assert!(spec["components"]["schemas"].get("AccountView").is_some());
-    let metrics = c
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = get_text(&c, app.url("/metrics")).await;
     assert!(
         metrics.contains("govwatch_http_requests_total"),
         "{metrics}"
@@ -67,15 +54,7 @@ async fn pages_show_registry_and_history_and_escape_hostile_text() {
     let id = r.json::<serde_json::Value>().await.unwrap()["id"]
         .as_i64()
         .unwrap();
-    let list = s
-        .client
-        .get(app.url("/accounts?platform=website"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = get_text(&s.client, app.url("/accounts?platform=website")).await;
     assert!(
         !list.contains("<script>alert"),
         "crawled or typed text must be escaped"
@@ -96,15 +75,7 @@ async fn pages_show_registry_and_history_and_escape_hostile_text() {
     assert!(page.contains("全过程留痕") && page.contains("开设") && !page.contains("<b>开设"));
     assert!(page.contains("id=\"action-suspend\"") && !page.contains("id=\"action-resume\""));
     // Filters: nothing matches a platform with no accounts.
-    let none = s
-        .client
-        .get(app.url("/accounts?platform=douyin"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let none = get_text(&s.client, app.url("/accounts?platform=douyin")).await;
     assert!(none.contains("没有符合条件的账号"));
     // An impossible action from the page: 409 and the Chinese reason on the account page.
     let r = s

@@ -1,6 +1,7 @@
 //! Every denial: anonymous, wrong password, rate limit, auditor writes, owner scoping (API
 //! and pages), CSRF (cross-site header, missing form token, missing API header), bad token.
 
+use crate::support::app::{get_json, get_text};
 use govwatch::auth::Role;
 use serde_json::json;
 
@@ -42,15 +43,7 @@ async fn owner_a_cannot_read_or_change_owner_bs_accounts() {
     let (app, acc_a, acc_b) = estate().await;
     let a = app.login("owner_a").await;
     // API: list shows only A's account; B's account is refused for read and change.
-    let list: Vec<serde_json::Value> = a
-        .client
-        .get(app.url("/api/v1/accounts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<serde_json::Value> = get_json(&a.client, app.url("/api/v1/accounts")).await;
     assert_eq!(
         list.iter()
             .map(|x| x["id"].as_i64().unwrap())
@@ -139,15 +132,7 @@ async fn owner_a_cannot_read_or_change_owner_bs_accounts() {
     assert_eq!(r.status(), 403);
 
     // Pages: the list shows only A's account, B's page and B's action form are refused.
-    let page = a
-        .client
-        .get(app.url("/accounts"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&a.client, app.url("/accounts")).await;
     assert!(page.contains("shinan_fabu") && !page.contains("shibei_fabu"));
     let r = a
         .client
@@ -211,15 +196,7 @@ async fn app_departments(app: &TestApp) -> Vec<serde_json::Value> {
 async fn auditor_reads_everything_and_changes_nothing() {
     let (app, acc_a, _) = estate().await;
     let s = app.login("auditor").await;
-    let list: Vec<serde_json::Value> = s
-        .client
-        .get(app.url("/api/v1/accounts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<serde_json::Value> = get_json(&s.client, app.url("/api/v1/accounts")).await;
     assert_eq!(list.len(), 2);
     let r = s
         .client
@@ -241,15 +218,7 @@ async fn auditor_reads_everything_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    let v: serde_json::Value = s
-        .client
-        .get(app.url("/api/v1/ledger/verify"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: serde_json::Value = get_json(&s.client, app.url("/api/v1/ledger/verify")).await;
     assert!(v["problem"].is_null(), "{v}");
     let page = s
         .client
@@ -264,15 +233,7 @@ async fn auditor_reads_everything_and_changes_nothing() {
         !page.contains("id=\"actions\""),
         "auditors get no action forms"
     );
-    let page = s
-        .client
-        .get(app.url("/ledger"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&s.client, app.url("/ledger")).await;
     assert!(page.contains("账本完整"));
     assert!(!page.contains("签署新检查点"));
 }
@@ -314,14 +275,7 @@ async fn anonymous_callers_are_refused_or_sent_to_login() {
 async fn wrong_password_and_login_rate_limit() {
     let (app, _, _) = estate().await;
     let c = client();
-    let page = c
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&c, app.url("/login")).await;
     let csrf = hidden_value(&page, "csrf");
     let mut statuses = Vec::new();
     for _ in 0..7 {

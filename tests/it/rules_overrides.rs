@@ -2,6 +2,7 @@
 //! ledger entry per change, office only; words added by the API and the rules page are found
 //! by the rules afterwards.
 
+use crate::support::app::get_text;
 use govwatch::auth::Role;
 use govwatch::db::entities::ledger_entry;
 use govwatch::findings::RulesEngine;
@@ -279,15 +280,7 @@ async fn words_added_through_the_api_are_found_by_the_rules() {
 async fn the_rules_page_lists_rules_and_lets_the_office_add_a_word() {
     let app = app_with_users().await;
     let s = app.login("office").await;
-    let page = s
-        .client
-        .get(app.url("/rules"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&s.client, app.url("/rules")).await;
     for want in [
         "error.misused_word",
         "site.homepage_stale",
@@ -336,15 +329,7 @@ async fn the_rules_page_lists_rules_and_lets_the_office_add_a_word() {
     assert_eq!(r.headers()["location"], "/rules?done=word");
     assert_eq!(ledger_len(&app.db).await, n0 + 1);
     assert_eq!(last_entry(&app.db).await.reason, "办公厅通知");
-    let page = s
-        .client
-        .get(app.url("/rules?done=word"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&s.client, app.url("/rules?done=word")).await;
     assert!(
         page.contains("词条已添加")
             && page.contains("青岛市人民政付")
@@ -385,15 +370,7 @@ async fn the_rules_page_lists_rules_and_lets_the_office_add_a_word() {
 
     // Auditors read the page without the form and cannot post it.
     let a = app.login("auditor").await;
-    let page = a
-        .client
-        .get(app.url("/rules"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&a.client, app.url("/rules")).await;
     assert!(page.contains("青岛市人民政付") && !page.contains("action=\"/rules/words\""));
     let r = a
         .client

@@ -4,6 +4,7 @@
 mod pages;
 mod snapshots;
 
+use crate::support::app::get_text;
 use chrono::Utc;
 use govwatch::auth::{Actor, Role};
 use govwatch::db::entities::finding;
@@ -241,15 +242,7 @@ async fn owners_see_only_their_own_findings_through_api_and_pages() {
 
     // The findings page: the owner's table has their findings and not the other bureau's.
     let s = e.app.login("owner_jyj").await;
-    let page = s
-        .client
-        .get(e.app.url("/findings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&s.client, e.app.url("/findings")).await;
     assert!(
         page.contains("青岛教育网") && page.contains("139****5678"),
         "{page}"
@@ -258,15 +251,7 @@ async fn owners_see_only_their_own_findings_through_api_and_pages() {
         !page.contains("青岛卫健网"),
         "another department's finding leaked into the page"
     );
-    let page = s
-        .client
-        .get(e.app.url("/findings?category=pii"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&s.client, e.app.url("/findings?category=pii")).await;
     assert!(
         page.contains("pii.mobile") && !page.contains("link.broken"),
         "{page}"
@@ -280,15 +265,7 @@ async fn owners_see_only_their_own_findings_through_api_and_pages() {
         .unwrap();
     assert_eq!(r.status(), 403);
     let s = e.app.login("office").await;
-    let page = s
-        .client
-        .get(e.app.url("/findings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&s.client, e.app.url("/findings")).await;
     assert!(page.contains("青岛卫健网") && page.contains("青岛教育网"));
 }
 

@@ -1,5 +1,6 @@
 //! The overview, findings and account pages: verdicts, findings, crawls, escaping.
 
+use crate::support::app::get_text;
 use chrono::{Duration, Utc};
 use govwatch::db::entities::crawl;
 use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, EntityTrait};
@@ -38,15 +39,7 @@ async fn dashboard_and_account_page_show_verdicts_findings_and_crawls() {
     let s = e.app.login("office").await;
     let r = s.client.get(e.app.url("/")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/dashboard");
-    let page = s
-        .client
-        .get(e.app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&s.client, e.app.url("/dashboard")).await;
     for want in [
         "98.9",
         "合格",
@@ -65,15 +58,7 @@ async fn dashboard_and_account_page_show_verdicts_findings_and_crawls() {
     let owner = e.app.login("owner_jyj").await;
     let r = owner.client.get(e.app.url("/")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/accounts");
-    let page = owner
-        .client
-        .get(e.app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&owner.client, e.app.url("/dashboard")).await;
     assert!(
         page.contains("青岛教育网") && !page.contains("青岛卫健网"),
         "{page}"
@@ -138,15 +123,7 @@ async fn crawled_text_is_escaped_on_the_findings_page() {
     put(&e.app.db, e.jyj_site, &[d]).await;
     let s = e.app.login("office").await;
     for path in ["/findings".to_string(), format!("/accounts/{}", e.jyj_site)] {
-        let page = s
-            .client
-            .get(e.app.url(&path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&s.client, e.app.url(&path)).await;
         assert!(
             page.contains("&#60;script&#62;alert(") && page.contains("再接再励"),
             "{path}: {page}"

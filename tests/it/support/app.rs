@@ -92,14 +92,7 @@ impl TestApp {
     /// Logs in through the real login form.
     pub async fn login(&self, name: &str) -> Session {
         let client = client();
-        let page = client
-            .get(self.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&client, self.url("/login")).await;
         let csrf = hidden_value(&page, "csrf");
         let resp = client
             .post(self.url("/login"))
@@ -118,14 +111,7 @@ impl TestApp {
             "login of {name} failed: {}",
             resp.text().await.unwrap_or_default()
         );
-        let me: serde_json::Value = client
-            .get(self.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let me: serde_json::Value = get_json(&client, self.url("/api/v1/me")).await;
         Session {
             client,
             csrf: me["csrf_token"].as_str().unwrap().to_string(),
@@ -149,4 +135,32 @@ pub fn hidden_value(html: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no hidden {name} in page"))
         + marker.len();
     html[start..].split('"').next().unwrap().to_string()
+}
+
+/// The body of a GET as text (the request and the read must succeed; the status is the
+/// caller's to check where it matters).
+pub async fn get_text(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body")
+}
+
+/// The body of a GET as JSON (a `serde_json::Value` or any type it deserialises into).
+pub async fn get_json<T: serde::de::DeserializeOwned>(
+    client: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+) -> T {
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON body")
 }
