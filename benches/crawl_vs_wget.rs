@@ -2,8 +2,9 @@
 //!
 //! 1. the crawler alone (`govwatch-crawlers`: parse, text, columns, every link target checked
 //!    including an external host, attachments extracted, a blake3 of every body);
-//! 2. the crawler plus the snapshot store (every body hashed, zstd-compressed and written
-//!    to disk, one sync at the end; no database), which tells the store's cost apart;
+//! 2. the crawler plus the snapshot store (every body hashed, zstd-compressed, each new one
+//!    written once, 500 to a durable pack file; no database), which tells the store's cost
+//!    apart;
 //! 3. the whole platform (`govwatch crawl` of a registered website: the same crawl plus
 //!    content-addressed zstd snapshots on disk, metadata and link checks in SQLite, the rules
 //!    engine over every page and attachment, findings with ledger entries);
@@ -162,7 +163,7 @@ fn driver() {
         ours.attachments,
     );
     println!(
-        "| crawler + snapshot store | {:.0} | {} | {:.2} | {:.0} | {:.2} | {:.1} | the same, plus every body in the content-addressed zstd store on disk (no database) |",
+        "| crawler + snapshot store | {:.0} | {} | {:.2} | {:.0} | {:.2} | {:.1} | the same, plus every body in the content-addressed zstd store, packed, on disk (no database) |",
         snapshots.pages,
         snapshots.requests,
         snapshots.secs,
@@ -303,8 +304,9 @@ fn timed(cmd: &mut Command) -> Timed {
 // ---------------------------------------------------------------------------------------
 // The crawler child
 
-/// The crawler child; with `store_dir`, every body also goes into a batched snapshot store
-/// there (synced once at the end), to tell the store's cost from the database's and rules'.
+/// The crawler child; with `store_dir`, every body also goes into a snapshot store there as
+/// the platform stores it (hashed and compressed in parallel, each new body once, 500 to a
+/// pack; no database index), to tell the store's cost from the database's and rules'.
 fn child(base: &str, store_dir: Option<std::path::PathBuf>) {
     use govwatch_crawlers::{Crawler, Observation, Source};
 
@@ -322,8 +324,15 @@ fn child(base: &str, store_dir: Option<std::path::PathBuf>) {
             let mut digest = blake3::Hasher::new();
             let mut n = 0u64;
             let mut puts: tokio::task::JoinSet<
-                Result<govwatch::storage::PutResult, govwatch::storage::StorageError>,
+                Result<govwatch::storage::Prepared, govwatch::storage::StorageError>,
             > = tokio::task::JoinSet::new();
+            let mut batch = Vec::new();
+            let mut packed = std::collections::HashSet::new();
+            let mut add = |p: govwatch::storage::Prepared, batch: &mut Vec<_>| {
+                if packed.insert(p.hash) {
+                    batch.push(p);
+                }
+            };
             while let Some(obs) = rx.recv().await {
                 let body = match &obs {
                     Observation::Page(p) => p.body.clone(),
@@ -336,22 +345,30 @@ fn child(base: &str, store_dir: Option<std::path::PathBuf>) {
                 {
                     // As many writes in flight as the platform's ingest allows.
                     while puts.len() >= 4 {
-                        puts.join_next()
+                        let p = puts
+                            .join_next()
                             .await
                             .expect("a put")
                             .expect("put task")
                             .expect("put");
+                        add(p, &mut batch);
+                    }
+                    if batch.len() >= 500 {
+                        store
+                            .write_pack(std::mem::take(&mut batch))
+                            .await
+                            .expect("pack");
                     }
                     let store = store.clone();
-                    puts.spawn(async move { store.put(body).await });
+                    puts.spawn(async move { store.prepare(body).await });
                 }
                 n += 1;
             }
             while let Some(done) = puts.join_next().await {
-                done.expect("put task").expect("put");
+                add(done.expect("put task").expect("put"), &mut batch);
             }
             if let Some(store) = &store {
-                store.sync().await.expect("sync");
+                store.write_pack(batch).await.expect("pack");
             }
             (n, digest.finalize())
         });

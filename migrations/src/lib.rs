@@ -10,6 +10,7 @@ mod m20261127_000001_create_registry;
 mod m20261127_000002_create_ledger;
 mod m20261127_000003_create_crawl_data;
 mod m20261127_000004_create_findings;
+mod m20261128_000005_create_snapshot_objects;
 
 /// The ordered list of migrations; `govwatch migrate` and start-up run it.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_create_ledger::Migration),
             Box::new(m20261127_000003_create_crawl_data::Migration),
             Box::new(m20261127_000004_create_findings::Migration),
+            Box::new(m20261128_000005_create_snapshot_objects::Migration),
         ]
     }
 }

@@ -406,8 +406,7 @@ pub async fn run_export(args: ExportArgs, settings: Settings) -> anyhow::Result<
         let hash: ContentHash = hash
             .parse()
             .with_context(|| format!("快照 {} 的哈希无效", s.id))?;
-        let body = store
-            .get(&hash)
+        let body = crate::storage::index::load(&db, &store, &hash)
             .await
             .with_context(|| format!("快照 {} 的内容缺失", s.url))?;
         let headers: Vec<(String, String)> = serde_json::from_str(&s.headers).unwrap_or_default();

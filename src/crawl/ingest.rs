@@ -1,8 +1,10 @@
 //! Turning observations into stored snapshots, rows and findings.
 //!
-//! Bodies go to the content-addressed store at once; database writes are collected and
-//! flushed in one transaction per batch (with the ledger entries of new findings), which
-//! keeps SQLite's single writer busy for short moments only.
+//! Bodies are hashed and compressed at once, in parallel with the crawl; each batch then
+//! writes its new small bodies as one pack file and commits its rows (snapshots, where the
+//! packed objects are, link checks, columns, posts, findings with their ledger entries) in one
+//! transaction, which keeps SQLite's single writer busy for short moments only. Large bodies
+//! are written as loose files straight away rather than held in memory.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -24,15 +26,30 @@ use crate::db::entities::{account, link_check, post, site_column, snapshot};
 use crate::findings::{self, FindingDraft};
 use crate::ledger;
 use crate::rules::{self, RuleSet, TextContext};
+use crate::storage::{ContentHash, Prepared, index};
 
 /// Observations buffered before a database flush.
 const BATCH: usize = 500;
+/// Bodies up to this size go into the batch's pack; larger ones are written as loose files at
+/// once (an attachment of tens of megabytes is not held in memory until the batch is written,
+/// and a pack stays a size that is cheap to write in one go).
+const PACK_MAX_BODY: usize = 1024 * 1024;
+/// Raw bytes of packable bodies held before the batch is written early: with the batch being
+/// written behind it, at most twice this is held.
+const HELD_MAX: usize = 32 * 1024 * 1024;
 
-/// A body being written to the snapshot store. Writes (hash, compress, fsync) run in
-/// parallel while the crawl goes on; the batch flush waits for them.
-type PendingPut = Option<
-    tokio::task::JoinHandle<Result<crate::storage::PutResult, crate::storage::StorageError>>,
->;
+/// A body on its way into the snapshot store.
+#[derive(Debug)]
+enum Stored {
+    /// Written as a loose file (durable at the store's next `sync`).
+    Loose(ContentHash),
+    /// Hashed and compressed, to be written with its batch's pack.
+    Packed(Prepared),
+}
+
+/// A body being hashed and compressed (or written, if large) while the crawl goes on; the
+/// batch write waits for it.
+type PendingPut = Option<tokio::task::JoinHandle<Result<Stored, crate::storage::StorageError>>>;
 
 /// A snapshot row to write or refresh.
 #[derive(Debug)]
@@ -83,6 +100,8 @@ pub struct Ingestor<'a> {
     posts: Vec<(String, FeedPost)>,
     drafts: Vec<FindingDraft>,
     pending: usize,
+    /// Raw bytes of the packable bodies in the current batch.
+    held: usize,
     /// The batch being written behind the crawl.
     in_flight: Option<tokio::task::JoinHandle<Result<Written, CrawlJobError>>>,
     /// Bounds the snapshot writes in flight: each holds a blocking thread, and hundreds of
@@ -144,6 +163,7 @@ impl<'a> Ingestor<'a> {
             posts: Vec::new(),
             drafts: Vec::new(),
             pending: 0,
+            held: 0,
             in_flight: None,
             put_gate: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
@@ -212,7 +232,7 @@ impl<'a> Ingestor<'a> {
             Observation::Failure(f) => self.failure(f),
         }
         self.pending += 1;
-        if self.pending >= BATCH {
+        if self.pending >= BATCH || self.held >= HELD_MAX {
             self.flush_behind().await?;
         }
         Ok(())
@@ -225,10 +245,18 @@ impl<'a> Ingestor<'a> {
         self.out.bytes += body.len() as u64;
         let store = self.eng.store.clone();
         let gate = self.put_gate.clone();
+        let packable = body.len() <= PACK_MAX_BODY;
+        if packable {
+            self.held += body.len();
+        }
         Some(tokio::spawn(async move {
             // Closed never: the gate lives as long as the ingestor that spawned this.
             let _permit = gate.acquire_owned().await.ok();
-            store.put(body).await
+            if packable {
+                store.prepare(body).await.map(Stored::Packed)
+            } else {
+                store.put(body).await.map(|p| Stored::Loose(p.hash))
+            }
         }))
     }
 
@@ -475,6 +503,7 @@ impl<'a> Ingestor<'a> {
     /// still committed one after the other, in order: the previous one is awaited first.
     async fn flush_behind(&mut self) -> Result<(), CrawlJobError> {
         self.pending = 0;
+        self.held = 0;
         if self.snapshots.is_empty()
             && self.link_rows.is_empty()
             && self.column_rows.is_empty()
@@ -545,28 +574,57 @@ struct Written {
     seen_again: u64,
 }
 
-/// Writes one batch: waits for its snapshot bodies, makes them durable, then commits the
-/// rows and the findings (with their ledger entries) in one transaction.
+/// Writes one batch: waits for its snapshot bodies, writes the new small ones as one pack and
+/// makes every body durable, then commits the rows, where the packed objects are, and the
+/// findings (with their ledger entries) in one transaction.
 async fn write_batch(t: BatchTarget, mut b: Batch) -> Result<Written, CrawlJobError> {
     // Wait for the snapshot bodies before taking the database's write lock.
     let mut writes = Vec::with_capacity(b.snapshots.len());
+    // In crawl order: a pack read back for one crawl (WARC export) reads forwards.
+    let mut to_pack: Vec<Prepared> = Vec::new();
+    let mut packing = std::collections::HashSet::new();
+    let mut any_loose = false;
     for mut s in std::mem::take(&mut b.snapshots) {
         let hash = match s.content.take() {
-            Some(handle) => Some(
-                handle
+            Some(handle) => {
+                let stored = handle
                     .await
-                    .map_err(|e| CrawlJobError::Crawler(e.to_string()))??
-                    .hash
-                    .to_hex(),
-            ),
+                    .map_err(|e| CrawlJobError::Crawler(e.to_string()))??;
+                Some(match stored {
+                    Stored::Loose(hash) => {
+                        any_loose = true;
+                        hash.to_hex()
+                    }
+                    Stored::Packed(p) => {
+                        let hex = p.hash.to_hex();
+                        // The same bytes twice in a batch (error pages, mirrors): packed once.
+                        if packing.insert(p.hash) {
+                            to_pack.push(p);
+                        }
+                        hex
+                    }
+                })
+            }
             None => None,
         };
         writes.push((hash, s));
     }
-    // No committed row may name an object a crash could lose.
-    t.store.sync().await?;
+    // Unchanged pages (most of a daily recrawl) are packed already: only new bytes are written.
+    let hashes: Vec<ContentHash> = to_pack.iter().map(|p| p.hash).collect();
+    let new = index::missing(&t.db, &hashes).await?;
+    let objects: Vec<Prepared> = to_pack
+        .into_iter()
+        .filter(|p| new.contains(&p.hash))
+        .collect();
+    // No committed row may name an object a crash could lose: the pack is durable when
+    // written, loose files when synced.
+    let packed = t.store.write_pack(objects).await?;
+    if any_loose {
+        t.store.sync().await?;
+    }
     let txn = t.db.begin().await?;
     let mut head = ledger::lock_head(&txn).await?;
+    index::record(&txn, &packed, Utc::now()).await?;
     let snapshots_new = upsert_snapshots(&txn, t.account_id, t.crawl_id, writes).await?;
     for chunk in b.link_rows.chunks(500) {
         link_check::Entity::insert_many(chunk.to_vec())

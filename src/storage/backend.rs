@@ -7,7 +7,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::future::Future;
-use std::io::{ErrorKind, Read as _, Write as _};
+use std::io::{ErrorKind, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -38,6 +38,23 @@ pub trait ObjectBackend: Send + Sync + 'static {
     /// Makes every object written so far durable. Backends that make each object durable as
     /// it is written do nothing.
     fn sync(&self) -> impl Future<Output = Result<(), StorageError>> + Send;
+
+    /// Creates a new object under `key` from `parts`, durable when this returns, and fails if
+    /// the key exists. Used for pack files, whose names are fresh UUIDs.
+    fn create_durable(
+        &self,
+        key: &str,
+        parts: Vec<Bytes>,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+
+    /// `len` bytes from `offset` of the object under `key`: `None` if there is no such object,
+    /// an error if it ends before `offset + len` (S3 backends would use a ranged GET).
+    fn get_range(
+        &self,
+        key: &str,
+        offset: u64,
+        len: u64,
+    ) -> impl Future<Output = Result<Option<Bytes>, StorageError>> + Send;
 }
 
 /// Objects as files under a root folder (`<data_dir>/snapshots`).
@@ -191,7 +208,75 @@ fn get_blocking(path: &Path, limit: u64) -> Result<Option<Bytes>, StorageError> 
     Ok(Some(Bytes::from(data)))
 }
 
+/// Writes a new file from `parts` and makes it and its name durable. No temporary file: a
+/// pack is named only by index rows committed after this returns, so a pack torn by a crash
+/// is never read (it is garbage, not damage).
+fn create_durable_blocking(path: &Path, parts: &[Bytes]) -> Result<(), StorageError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let new_dir = !dir.exists();
+    fs::create_dir_all(dir).map_err(io_error("create folder", dir))?;
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io_error("create", path))?;
+    let total: usize = parts.iter().map(Bytes::len).sum();
+    // One buffer, one write: hundreds of small records would otherwise be hundreds of calls.
+    let mut buf = Vec::with_capacity(total);
+    for part in parts {
+        buf.extend_from_slice(part);
+    }
+    file.write_all(&buf).map_err(io_error("write", path))?;
+    file.sync_data().map_err(io_error("fsync", path))?;
+    drop(file);
+    let mut dirs = vec![dir];
+    if new_dir && let Some(parent) = dir.parent() {
+        dirs.push(parent);
+    }
+    for d in dirs {
+        File::open(d)
+            .and_then(|d| d.sync_all())
+            .map_err(io_error("fsync folder", d))?;
+    }
+    Ok(())
+}
+
+fn get_range_blocking(path: &Path, offset: u64, len: u64) -> Result<Option<Bytes>, StorageError> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error("open", path)(e)),
+    };
+    let size = file.metadata().map_err(io_error("stat", path))?.len();
+    if offset.checked_add(len).is_none_or(|end| end > size) {
+        return Err(io_error("read", path)(std::io::Error::new(
+            ErrorKind::UnexpectedEof,
+            format!("range {offset}+{len} beyond the end of the file ({size} bytes)"),
+        )));
+    }
+    file.seek(SeekFrom::Start(offset))
+        .map_err(io_error("seek", path))?;
+    let mut data = vec![0; usize::try_from(len).unwrap_or(usize::MAX)];
+    file.read_exact(&mut data).map_err(io_error("read", path))?;
+    Ok(Some(Bytes::from(data)))
+}
+
 impl ObjectBackend for LocalBackend {
+    async fn create_durable(&self, key: &str, parts: Vec<Bytes>) -> Result<(), StorageError> {
+        let path = self.path(key);
+        blocking(move || create_durable_blocking(&path, &parts)).await
+    }
+
+    async fn get_range(
+        &self,
+        key: &str,
+        offset: u64,
+        len: u64,
+    ) -> Result<Option<Bytes>, StorageError> {
+        let path = self.path(key);
+        blocking(move || get_range_blocking(&path, offset, len)).await
+    }
+
     async fn put_if_absent(&self, key: &str, data: Bytes) -> Result<bool, StorageError> {
         let path = self.path(key);
         let durable = self.durable_each;

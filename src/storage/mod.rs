@@ -1,7 +1,10 @@
 //! Storage of what the crawlers fetched.
 //!
 //! - [`SnapshotStore`]: content-addressed, compressed copies of fetched resources, on an
-//!   [`ObjectBackend`] (a local folder now; an S3-compatible store later).
+//!   [`ObjectBackend`] (a local folder now; an S3-compatible store later): many small ones to a
+//!   [`pack`] file, large ones as loose files.
+//! - [`index`]: where packed objects are (a database table), and [`index::load`], which reads
+//!   an object wherever it is.
 //! - [`diff`]: line diffs between two versions of a page, for the "page changed" view.
 //! - [`warc`]: WARC 1.1 export (and a small reader) so snapshots can leave the platform in the
 //!   archivists' standard format.
@@ -9,13 +12,16 @@
 mod backend;
 pub mod diff;
 mod hash;
+pub mod index;
+pub mod pack;
 mod snapshot;
 pub mod warc;
 
 pub use backend::{LocalBackend, ObjectBackend};
 pub use diff::{Diff, DiffLimits, Hunk, text_diff, text_diff_with};
 pub use hash::{ContentHash, InvalidHash};
-pub use snapshot::{PutResult, SnapshotStore, StoreLimits};
+pub use pack::PackedObject;
+pub use snapshot::{Prepared, PutResult, SnapshotStore, StoreLimits};
 
 /// Errors of the snapshot store.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +56,9 @@ pub enum StorageError {
         /// The limit.
         limit: u64,
     },
+    /// The database index of packed objects could not be read.
+    #[error("snapshot index: {0}")]
+    Index(String),
     /// A blocking task of the store panicked or was cancelled.
     #[error("storage task failed: {0}")]
     Task(String),

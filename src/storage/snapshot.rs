@@ -5,6 +5,7 @@ use std::path::Path;
 
 use bytes::Bytes;
 
+use super::pack::{self, PackedObject};
 use super::{ContentHash, LocalBackend, ObjectBackend, StorageError};
 
 /// Bodies smaller than this are stored as they are: zstd's frame overhead makes tiny bodies
@@ -43,7 +44,33 @@ pub struct PutResult {
     pub existed: bool,
 }
 
-/// Fetched bodies, stored once per distinct content under
+/// A body hashed and compressed, not yet written.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// BLAKE3 of the raw bytes.
+    pub hash: ContentHash,
+    /// Size of the raw bytes.
+    pub size: u64,
+    /// What will be stored: the zstd frame, or the raw bytes.
+    pub data: Bytes,
+    /// Whether `data` is compressed.
+    pub compressed: bool,
+}
+
+impl Prepared {
+    fn raw(hash: ContentHash, body: Bytes) -> Self {
+        Self {
+            hash,
+            size: body.len() as u64,
+            data: body,
+            compressed: false,
+        }
+    }
+}
+
+/// Fetched bodies, stored once per distinct content: small ones many to a pack file
+/// (`packs/<uuid>.pack`, see [`super::pack`]; where each one is, is a database row), large ones
+/// and everything written before packs existed as loose files
 /// `objects/ab/<blake3 hex>[.zst]` (the `.zst` suffix records compression).
 ///
 /// Reading verifies the hash, so a flipped bit on disk is reported as [`StorageError::Corrupt`]
@@ -110,8 +137,10 @@ impl<B: ObjectBackend> SnapshotStore<B> {
         &self.backend
     }
 
-    /// Stores `body` unless the same bytes are already stored.
-    pub async fn put(&self, body: impl Into<Bytes>) -> Result<PutResult, StorageError> {
+    /// Hashes `body` and compresses it (when that pays), on a blocking thread: the first half
+    /// of storing it. [`SnapshotStore::put`] then writes it as a loose object;
+    /// [`SnapshotStore::write_pack`] writes many prepared objects as one pack.
+    pub async fn prepare(&self, body: impl Into<Bytes>) -> Result<Prepared, StorageError> {
         let body: Bytes = body.into();
         let size = body.len() as u64;
         if size > self.limits.max_object_bytes {
@@ -121,10 +150,10 @@ impl<B: ObjectBackend> SnapshotStore<B> {
             });
         }
         // Hashing and compressing a multi-megabyte body is CPU work: off the async threads.
-        let (hash, stored, compressed) = blocking(move || {
+        blocking(move || {
             let hash = ContentHash::of(&body);
             if body.len() < COMPRESS_MIN {
-                return Ok((hash, body, false));
+                return Ok(Prepared::raw(hash, body));
             }
             let packed = compress(&body).map_err(|source| StorageError::Io {
                 op: "compress",
@@ -133,24 +162,102 @@ impl<B: ObjectBackend> SnapshotStore<B> {
             })?;
             // Already-compressed formats (JPEG, ZIP, most PDFs) do not shrink: keep them raw.
             if packed.len() >= body.len() {
-                Ok((hash, body, false))
+                Ok(Prepared::raw(hash, body))
             } else {
-                Ok((hash, Bytes::from(packed), true))
+                Ok(Prepared {
+                    hash,
+                    size,
+                    data: Bytes::from(packed),
+                    compressed: true,
+                })
             }
         })
-        .await?;
-        let stored_bytes = stored.len() as u64;
+        .await
+    }
+
+    /// Stores `body` as a loose object (one file) unless the same bytes are already stored
+    /// loose.
+    pub async fn put(&self, body: impl Into<Bytes>) -> Result<PutResult, StorageError> {
+        let p = self.prepare(body).await?;
+        let stored_bytes = p.data.len() as u64;
         let created = self
             .backend
-            .put_if_absent(&key(&hash, compressed), stored)
+            .put_if_absent(&key(&p.hash, p.compressed), p.data)
             .await?;
         Ok(PutResult {
-            hash,
-            size,
+            hash: p.hash,
+            size: p.size,
             stored_bytes,
-            compressed,
+            compressed: p.compressed,
             existed: !created,
         })
+    }
+
+    /// Writes `objects` as one new pack file, durable when this returns, and says where each
+    /// one is. The caller records the locations (the `snapshot_objects` table, committed with
+    /// the rows that name the objects) and removes duplicates first: a pack holds what it is
+    /// given. No objects, no pack.
+    pub async fn write_pack(
+        &self,
+        objects: Vec<Prepared>,
+    ) -> Result<Vec<PackedObject>, StorageError> {
+        if objects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let name = uuid::Uuid::new_v4().to_string();
+        let mut parts = Vec::with_capacity(objects.len() * 2 + 1);
+        parts.push(Bytes::from_static(pack::FILE_MAGIC));
+        let mut offset = pack::FILE_MAGIC.len() as u64;
+        let mut placed = Vec::with_capacity(objects.len());
+        for o in objects {
+            let stored_length = o.data.len() as u64;
+            parts.push(pack::record_header(&o.hash, o.compressed, stored_length));
+            parts.push(o.data);
+            placed.push(PackedObject {
+                hash: o.hash,
+                pack: name.clone(),
+                offset,
+                stored_length,
+                size: o.size,
+                compressed: o.compressed,
+            });
+            offset += pack::RECORD_HEADER + stored_length;
+        }
+        let key = pack::pack_key(&placed[0].hash, &name)?;
+        self.backend.create_durable(&key, parts).await?;
+        Ok(placed)
+    }
+
+    /// The packed object at `at`, verified against its hash.
+    pub async fn get_packed(&self, at: &PackedObject) -> Result<Bytes, StorageError> {
+        let limit = self.limits.max_object_bytes;
+        if at.stored_length > limit {
+            return Err(StorageError::TooLarge {
+                size: at.stored_length,
+                limit,
+            });
+        }
+        let key = pack::pack_key(&at.hash, &at.pack)?;
+        let record = self
+            .backend
+            .get_range(&key, at.offset, pack::RECORD_HEADER + at.stored_length)
+            .await?
+            .ok_or_else(|| StorageError::Corrupt {
+                hash: at.hash,
+                reason: format!("pack {} is missing", at.pack),
+            })?;
+        let stored = pack::open_record(at, record)?;
+        let (hash, compressed) = (at.hash, at.compressed);
+        blocking(move || {
+            let body = if compressed {
+                decompress_bounded(&stored, limit)
+                    .map_err(|reason| StorageError::Corrupt { hash, reason })?
+            } else {
+                stored
+            };
+            verify(&hash, body)
+        })
+        .await
     }
 
     /// Makes every object put so far durable (see [`ObjectBackend::sync`]).
@@ -158,7 +265,8 @@ impl<B: ObjectBackend> SnapshotStore<B> {
         self.backend.sync().await
     }
 
-    /// Whether the bytes with `hash` are stored.
+    /// Whether the bytes with `hash` are stored as a loose object (packed objects are known
+    /// to the `snapshot_objects` table, see [`super::index`]).
     pub async fn contains(&self, hash: &ContentHash) -> Result<bool, StorageError> {
         for compressed in [true, false] {
             if self.backend.exists(&key(hash, compressed)).await?
@@ -170,7 +278,8 @@ impl<B: ObjectBackend> SnapshotStore<B> {
         Ok(false)
     }
 
-    /// The bytes with `hash`, verified against it.
+    /// The loose object with `hash`, verified against it. Packed objects are read with
+    /// [`SnapshotStore::get_packed`]; [`super::index::load`] finds either.
     pub async fn get(&self, hash: &ContentHash) -> Result<Bytes, StorageError> {
         let limit = self.limits.max_object_bytes;
         for layout in [key, legacy_key] {

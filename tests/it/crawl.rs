@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use govwatch::auth::Actor;
 use govwatch::crawl::CrawlEngine;
-use govwatch::db::entities::{crawl, finding, ledger_entry, snapshot};
+use govwatch::db::entities::{crawl, finding, ledger_entry, snapshot, snapshot_object};
 use govwatch::registry::{self, AccountInput, Platform};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -79,6 +79,34 @@ async fn fixture_site() -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
+}
+
+async fn distinct_content_hashes(
+    db: &sea_orm::DatabaseConnection,
+) -> std::collections::BTreeSet<String> {
+    snapshot::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|s| s.content_hash)
+        .collect()
+}
+
+/// The pack files under the data directory, with their sizes.
+fn pack_files(data_dir: &std::path::Path) -> Vec<(std::path::PathBuf, u64)> {
+    let mut out: Vec<_> = std::fs::read_dir(data_dir.join("snapshots/packs"))
+        .map(|d| {
+            d.map(|e| {
+                let p = e.unwrap().path();
+                let len = std::fs::metadata(&p).unwrap().len();
+                (p, len)
+            })
+            .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
 }
 
 async fn setup() -> (TestDb, CrawlEngine, i64) {
@@ -159,6 +187,48 @@ async fn a_crawl_stores_snapshots_and_findings_and_a_second_identical_crawl_adds
     let snaps_before = snapshot::Entity::find().count(&t.db).await.unwrap();
     let ledger_before = ledger_entry::Entity::find().count(&t.db).await.unwrap();
     assert!(snaps_before >= 3);
+    // Every body went into a pack, indexed, and reads back as what the site served.
+    let hashes = distinct_content_hashes(&t.db).await;
+    let indexed: std::collections::BTreeSet<String> = snapshot_object::Entity::find()
+        .all(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.hash)
+        .collect();
+    assert_eq!(indexed, hashes, "one index row per distinct body");
+    let store = govwatch::storage::SnapshotStore::open_local(t.dir.path());
+    for hex in &hashes {
+        let hash: govwatch::storage::ContentHash = hex.parse().unwrap();
+        let body = govwatch::storage::index::load(&t.db, &store, &hash)
+            .await
+            .unwrap();
+        assert_eq!(govwatch::storage::ContentHash::of(&body), hash);
+    }
+    let article = snapshot::Entity::find()
+        .filter(snapshot::Column::Url.contains("/a1.html"))
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let body = govwatch::storage::index::load(
+        &t.db,
+        &store,
+        &article.content_hash.unwrap().parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("再接再励"));
+    let packs_before = pack_files(t.dir.path());
+    assert_eq!(
+        packs_before.len(),
+        1,
+        "one small crawl, one pack: {packs_before:?}"
+    );
+    assert!(
+        !t.dir.path().join("snapshots/objects").exists(),
+        "small bodies are never loose files"
+    );
 
     tokio::time::sleep(Duration::from_millis(20)).await;
     let second = engine.crawl_account(id, None).await.unwrap();
@@ -177,6 +247,15 @@ async fn a_crawl_stores_snapshots_and_findings_and_a_second_identical_crawl_adds
         ledger_entry::Entity::find().count(&t.db).await.unwrap(),
         ledger_before,
         "nothing new to record"
+    );
+    assert_eq!(
+        pack_files(t.dir.path()),
+        packs_before,
+        "unchanged bodies are not stored again"
+    );
+    assert_eq!(
+        snapshot_object::Entity::find().count(&t.db).await.unwrap(),
+        hashes.len() as u64
     );
     let after = finding::Entity::find()
         .filter(finding::Column::AccountId.eq(id))

@@ -17,4 +17,5 @@ pub mod rule_override;
 pub mod session;
 pub mod site_column;
 pub mod snapshot;
+pub mod snapshot_object;
 pub mod user;

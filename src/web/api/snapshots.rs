@@ -285,7 +285,11 @@ async fn visible_snapshot(
 
 /// The visible text of a stored page: decoded with its declared or detected encoding, block
 /// elements one per line, scripts and styles dropped.
-async fn page_text(store: &SnapshotStore, s: &snapshot::Model) -> Result<String, ApiError> {
+async fn page_text(
+    db: &sea_orm::DatabaseConnection,
+    store: &SnapshotStore,
+    s: &snapshot::Model,
+) -> Result<String, ApiError> {
     if s.kind != "page" {
         return Err(not_comparable(format!(
             "快照 {} 不是网页（{}），只能比较网页正文",
@@ -304,7 +308,7 @@ async fn page_text(store: &SnapshotStore, s: &snapshot::Model) -> Result<String,
     let hash: ContentHash = hex
         .parse()
         .map_err(|e| ApiError::internal(format!("snapshot {}: bad content hash: {e}", s.id)))?;
-    let body = match store.get(&hash).await {
+    let body = match crate::storage::index::load(db, store, &hash).await {
         Ok(b) => b,
         Err(StorageError::NotFound(_)) => {
             return Err(ApiError::new(
@@ -346,8 +350,8 @@ pub async fn diff(
     let from = visible_snapshot(&state, &a, id).await?;
     let to = visible_snapshot(&state, &a, other).await?;
     let store = SnapshotStore::open_local(&state.settings.data_dir);
-    let old = page_text(&store, &from).await?;
-    let new = page_text(&store, &to).await?;
+    let old = page_text(&state.db, &store, &from).await?;
+    let new = page_text(&state.db, &store, &to).await?;
     let d: Diff = tokio::task::spawn_blocking(move || text_diff(&old, &new))
         .await
         .map_err(ApiError::internal)?;

@@ -1,5 +1,6 @@
 //! Snapshot store, diffs and WARC export.
 
 mod diff;
+mod packs;
 mod snapshots;
 mod warc;
