@@ -37,10 +37,29 @@ impl MigrationTrait for Migration {
                     .col("pack")
                     .to_owned(),
             )
+            .await?;
+        // Which snapshots use an object: `snapshots verify` walks the distinct hashes in
+        // order, and a future clean-up of unreferenced packs needs the same lookup.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_snapshots_content_hash")
+                    .table("snapshots")
+                    .col("content_hash")
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_snapshots_content_hash")
+                    .table("snapshots")
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_table(Table::drop().table("snapshot_objects").to_owned())
             .await

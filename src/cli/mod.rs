@@ -7,6 +7,7 @@ mod demo;
 mod findings;
 mod ledger;
 mod scan;
+mod snapshots;
 mod users;
 
 use std::path::PathBuf;
@@ -88,6 +89,8 @@ pub enum Command {
 pub enum SnapshotsCmd {
     /// Write a crawl's snapshots as a WARC 1.1 file that standard tools (warcio, pywb) read.
     Export(crawl::ExportArgs),
+    /// Read every stored body back and check it against its hash; name damaged or missing ones (exit 1).
+    Verify(snapshots::VerifyArgs),
 }
 
 /// Finding commands.
@@ -135,6 +138,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Crawl(args) => crawl::run_crawl(args, settings).await,
         Command::Worker { concurrency } => crawl::run_worker(concurrency, settings).await,
         Command::Snapshots(SnapshotsCmd::Export(args)) => crawl::run_export(args, settings).await,
+        Command::Snapshots(SnapshotsCmd::Verify(args)) => {
+            snapshots::run_verify(args, settings).await
+        }
         Command::Scan(args) => scan::run(args),
         Command::Findings(FindingsCmd::List(args)) => findings::run_list(args, &settings).await,
         Command::Demo(args) => demo::run(args, explicit_data_dir, settings).await,

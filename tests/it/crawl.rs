@@ -401,3 +401,69 @@ async fn redis_worker_dying_before_ack_leaves_exactly_one_set_of_results() {
         (0, 0, 0)
     );
 }
+
+/// `snapshots verify` reads every stored body back: exit 0 when all are intact; a damaged pack
+/// record is named with a URL that used it, and the exit code is 1.
+#[tokio::test]
+async fn snapshots_verify_names_a_damaged_body() {
+    let (t, engine, id) = setup().await;
+    engine.crawl_account(id, None).await.unwrap();
+    let verify = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_govwatch"))
+            .args([
+                "--data-dir",
+                t.dir.path().to_str().unwrap(),
+                "--database-url",
+                &t.url,
+                "snapshots",
+                "verify",
+            ])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let objects = distinct_content_hashes(&t.db).await.len();
+    let (code, out, err) = verify();
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains(&format!("已检查 {objects} 个快照对象")) && out.contains("有问题 0"),
+        "{out}"
+    );
+
+    let article = snapshot::Entity::find()
+        .filter(snapshot::Column::Url.contains("/a1.html"))
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = article.content_hash.unwrap();
+    let at = govwatch::storage::index::locate(&t.db, &hash.parse().unwrap())
+        .await
+        .unwrap()
+        .expect("the article is packed");
+    let file = t
+        .dir
+        .path()
+        .join("snapshots/packs")
+        .join(format!("{}.pack", at.pack));
+    let mut bytes = std::fs::read(&file).unwrap();
+    let flip = usize::try_from(at.offset + 45 + at.stored_length / 2).unwrap();
+    bytes[flip] ^= 0x04;
+    std::fs::write(&file, bytes).unwrap();
+
+    let (code, out, err) = verify();
+    assert_eq!(code, Some(1), "{out}{err}");
+    let line = out
+        .lines()
+        .find(|l| l.contains(&hash))
+        .unwrap_or_else(|| panic!("the damaged object is named: {out}"));
+    assert!(
+        line.starts_with("损坏") && line.contains("/a1.html"),
+        "{line}"
+    );
+    assert!(out.contains("有问题 1"), "{out}");
+}
