@@ -109,6 +109,20 @@ fn pack_files(data_dir: &std::path::Path) -> Vec<(std::path::PathBuf, u64)> {
     out
 }
 
+/// Runs the `govwatch` binary on the test's data directory and database.
+fn govwatch(t: &TestDb, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_govwatch"))
+        .args([
+            "--data-dir",
+            t.dir.path().to_str().unwrap(),
+            "--database-url",
+            &t.url,
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 async fn setup() -> (TestDb, CrawlEngine, i64) {
     let t = test_db().await;
     let addr = fixture_site().await;
@@ -296,21 +310,17 @@ async fn warc_export_of_a_crawl_is_valid_for_warcio() {
     let (t, engine, id) = setup().await;
     let o = engine.crawl_account(id, None).await.unwrap();
     let warc = t.dir.path().join("crawl.warc.gz");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_govwatch"))
-        .args([
-            "--data-dir",
-            t.dir.path().to_str().unwrap(),
-            "--database-url",
-            &t.url,
+    let out = govwatch(
+        &t,
+        &[
             "snapshots",
             "export",
             "--warc",
             warc.to_str().unwrap(),
             "--crawl",
             &o.crawl_id.to_string(),
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -409,17 +419,7 @@ async fn snapshots_verify_names_a_damaged_body() {
     let (t, engine, id) = setup().await;
     engine.crawl_account(id, None).await.unwrap();
     let verify = || {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_govwatch"))
-            .args([
-                "--data-dir",
-                t.dir.path().to_str().unwrap(),
-                "--database-url",
-                &t.url,
-                "snapshots",
-                "verify",
-            ])
-            .output()
-            .unwrap();
+        let out = govwatch(&t, &["snapshots", "verify"]);
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
