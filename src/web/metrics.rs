@@ -1,5 +1,10 @@
 //! Prometheus metrics at `/metrics`: request counts and latencies by route, plus the
 //! counters other modules record (ledger appends, registry changes).
+//!
+//! Only office and auditor users may read them (a session, or an API token as Prometheus
+//! sends it: `Authorization: Bearer …`): route names, error rates and crawl activity tell an
+//! outsider which parts of the platform to probe, and behind a reverse proxy every request
+//! comes from loopback, so "local only" would protect nothing.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -8,6 +13,10 @@ use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use crate::auth::Role;
+use crate::web::authn::Authed;
+use crate::web::error::ApiError;
 
 /// The process-wide recorder (installed once; tests start many apps in one process).
 pub fn handle() -> Option<&'static PrometheusHandle> {
@@ -23,9 +32,12 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-/// `GET /metrics`.
-pub async fn render() -> Response {
-    match handle() {
+/// `GET /metrics` (office and auditors).
+pub async fn render(a: Authed) -> Result<Response, ApiError> {
+    if !matches!(a.actor.role, Role::Office | Role::Auditor) {
+        return Err(ApiError::forbidden("只有办公厅和审计用户可以查看运行指标"));
+    }
+    Ok(match handle() {
         Some(h) => (
             [(
                 axum::http::header::CONTENT_TYPE,
@@ -39,7 +51,7 @@ pub async fn render() -> Response {
             "metrics unavailable",
         )
             .into_response(),
-    }
+    })
 }
 
 /// Middleware recording each request.

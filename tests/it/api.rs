@@ -28,7 +28,29 @@ async fn health_metrics_and_openapi() {
         );
     }
     assert!(spec["components"]["schemas"].get("AccountView").is_some());
-    let metrics = get_text(&c, app.url("/metrics")).await;
+    // Metrics are for the office and auditors only (Prometheus sends an API token).
+    let r = c.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    app.department("city", "青岛市", None).await;
+    app.user("owner", Role::Owner, Some("city")).await;
+    let owner = app.token("owner").await;
+    let r = c
+        .get(app.url("/metrics"))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    app.user("ops", Role::Auditor, None).await;
+    let ops = app.token("ops").await;
+    let r = c
+        .get(app.url("/metrics"))
+        .bearer_auth(&ops)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let metrics = r.text().await.unwrap();
     assert!(
         metrics.contains("govwatch_http_requests_total"),
         "{metrics}"
