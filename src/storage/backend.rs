@@ -213,7 +213,12 @@ fn get_blocking(path: &Path, limit: u64) -> Result<Option<Bytes>, StorageError> 
 /// is never read (it is garbage, not damage).
 fn create_durable_blocking(path: &Path, parts: &[Bytes]) -> Result<(), StorageError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let new_dir = !dir.exists();
+    // Folders this call creates (the first pack of a fresh data directory creates
+    // `snapshots/packs`): each new name must be made durable in its parent too.
+    let created: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .collect();
     fs::create_dir_all(dir).map_err(io_error("create folder", dir))?;
     let mut file = OpenOptions::new()
         .write(true)
@@ -229,10 +234,16 @@ fn create_durable_blocking(path: &Path, parts: &[Bytes]) -> Result<(), StorageEr
     file.write_all(&buf).map_err(io_error("write", path))?;
     file.sync_data().map_err(io_error("fsync", path))?;
     drop(file);
+    // The pack's own folder, and the parent of every folder created above.
     let mut dirs = vec![dir];
-    if new_dir && let Some(parent) = dir.parent() {
-        dirs.push(parent);
-    }
+    // (A relative root's top folder has the empty path as parent: that is ".".)
+    dirs.extend(created.iter().filter_map(|d| d.parent()).map(|p| {
+        if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        }
+    }));
     for d in dirs {
         File::open(d)
             .and_then(|d| d.sync_all())

@@ -93,6 +93,16 @@ async fn distinct_content_hashes(
         .collect()
 }
 
+/// The stored version of the fixture's article (the page with the leaked ID).
+async fn article_snapshot(db: &sea_orm::DatabaseConnection) -> snapshot::Model {
+    snapshot::Entity::find()
+        .filter(snapshot::Column::Url.contains("/a1.html"))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("the article was stored")
+}
+
 /// The pack files under the data directory, with their sizes.
 fn pack_files(data_dir: &std::path::Path) -> Vec<(std::path::PathBuf, u64)> {
     let mut out: Vec<_> = std::fs::read_dir(data_dir.join("snapshots/packs"))
@@ -219,12 +229,7 @@ async fn a_crawl_stores_snapshots_and_findings_and_a_second_identical_crawl_adds
             .unwrap();
         assert_eq!(govwatch::storage::ContentHash::of(&body), hash);
     }
-    let article = snapshot::Entity::find()
-        .filter(snapshot::Column::Url.contains("/a1.html"))
-        .one(&t.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let article = article_snapshot(&t.db).await;
     let body = govwatch::storage::index::load(
         &t.db,
         &store,
@@ -434,12 +439,7 @@ async fn snapshots_verify_names_a_damaged_body() {
         "{out}"
     );
 
-    let article = snapshot::Entity::find()
-        .filter(snapshot::Column::Url.contains("/a1.html"))
-        .one(&t.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let article = article_snapshot(&t.db).await;
     let hash = article.content_hash.unwrap();
     let at = govwatch::storage::index::locate(&t.db, &hash.parse().unwrap())
         .await

@@ -196,3 +196,30 @@ async fn the_index_finds_packed_and_loose_objects_and_keeps_the_first_location()
         Err(StorageError::NotFound(h)) if h == hashes[3]
     ));
 }
+
+/// Removes a folder made under the working directory, even if the test fails.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The first pack of a fresh data directory creates its folders; a relative data directory
+/// (`--data-dir govwatch-data`, as operators type it) must work too.
+#[tokio::test]
+async fn the_first_pack_creates_the_folders_of_a_fresh_relative_data_directory() {
+    let top = PathBuf::from(format!("pack-test-{}", uuid::Uuid::new_v4().simple()));
+    let _cleanup = RemoveOnDrop(top.clone());
+    let data_dir = top.join("data");
+    assert!(!top.exists());
+    let store = SnapshotStore::open_local_batched(&data_dir);
+    let body = page(1);
+    let placed = pack_of(&store, std::slice::from_ref(&body)).await;
+    assert_eq!(packs(&data_dir).len(), 1);
+    assert_eq!(
+        store.get_packed(&placed[0]).await.unwrap(),
+        Bytes::from(body)
+    );
+}
